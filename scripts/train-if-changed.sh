@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Trains the Rasa model only when its inputs changed since the last training.
+# A content hash, not file times: a fresh clone has new times but the same data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hash=$(cat config.yml domain.yml $(find nlu_data -name '*.yml' | sort) | sha256sum | cut -d' ' -f1)
+if [ -f models/khotoch.tar.gz ] && [ "$(cat models/.train-hash 2>/dev/null)" = "$hash" ]; then
+  exit 0
+fi
+echo "training the Rasa model (training data changed) ..."
+start=$(date +%s)
+SQLALCHEMY_SILENCE_UBER_WARNING=1 .venv-rasa/bin/rasa train --data nlu_data --config config.yml \
+  --domain domain.yml --out models --fixed-model-name khotoch --quiet
+echo "$hash" > models/.train-hash
+echo "trained in $(( $(date +%s) - start )) s"
