@@ -1,0 +1,55 @@
+"""Tuning values of the voice output, each defined once.
+
+Rates live in `rate.py`; paths come from `actions.settings` so that one
+environment variable moves every cache of the project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from actions.settings import CACHE_DIR
+
+VOICE_CACHE_DIR = Path(os.environ.get("KHOTOCH_VOICE_CACHE_DIR", CACHE_DIR / "voice"))
+# The cache holds Opus files of about 4 kB per second of speech, so 200 MB
+# keeps some 14 hours of audio: every FAQ answer at several rates.
+VOICE_CACHE_MAX_MB = 200
+
+# gTTS: Google's servers are often slow or unreachable from here; a user
+# waiting for a voice message should not wait for them. Per-request
+# (connect, read) timeout, a deadline for the whole answer (gTTS sends one
+# request per ~100 characters), and how long a failing engine is skipped
+# before it is tried again.
+GTTS_REQUEST_TIMEOUT = (2.0, 4.0)
+GTTS_DEADLINE_S = 8.0
+ENGINE_COOLDOWN_S = 60.0
+# Set KHOTOCH_VOICE_ONLINE=0 to never call Google (offline deployments, CI).
+ONLINE_ENABLED = os.environ.get("KHOTOCH_VOICE_ONLINE", "1") not in ("0", "false", "no")
+# gTTS speaks at roughly this many words per minute at normal speed; a
+# user's rate is applied as an ffmpeg tempo factor relative to it.
+GTTS_NATURAL_WPM = 165
+
+# espeak-ng voices per language. Mongolian must never fall back to a
+# Russian voice: ru spells ө and ү out as character names.
+ESPEAK_VOICES = {"en": "en-us", "mn": "mn"}
+# Where to look for espeak-ng data carrying the `mn` voice, before the
+# copy inside the piper-tts wheel (see espeak_data.py).
+ESPEAK_DATA_ENV = "KHOTOCH_ESPEAK_DATA"
+# Subprocess limit: espeak-ng and ffmpeg finish a long answer in well
+# under a second; a hang must not hold a worker thread forever.
+SUBPROCESS_TIMEOUT_S = 30.0
+
+# Telegram voice messages: OGG container, Opus codec, mono. 48 kHz is
+# Opus's native rate; 32 kbit/s is clear speech at a small file size.
+# Encoder effort 5 (of 10) in "audio" mode costs about a third of the CPU
+# of effort 10 in "voip" mode, with no audible loss at this bitrate for
+# synthetic speech; encoding is most of the time of an uncached reply.
+OPUS_BITRATE = "32k"
+OPUS_SAMPLE_RATE = 48000
+OPUS_COMPRESSION_LEVEL = 5
+OPUS_APPLICATION = "audio"
+
+# At most this many syntheses run at once (the machine has 2 cores); more
+# requests wait rather than slow every one of them down.
+MAX_PARALLEL_SYNTHESES = 2
