@@ -79,7 +79,7 @@ bench: setup
 eval: setup
 	@$(PY) -m bot faq eval
 	@$(PY) -m bot scam eval
-	@$(PY) -m tests.nlu_eval
+	@$(PY) -m bot nlu eval
 	@$(RASA) test nlu --data nlu_data --config config.yml --cross-validation --folds 3 --out state/results/nlu-cv
 
 lock:

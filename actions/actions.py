@@ -1,0 +1,324 @@
+"""Rasa custom actions: FAQ answers, scam checks, handoff, settings.
+
+Actions reply with text and buttons for the user plus one JSON message under
+the key `khotoch` that the bot consumes (never shown): topic, FAQ id, score,
+scam verdict, handoff request, setting changes. The bot owns tickets and user
+settings; actions only say what happened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+
+from actions import settings
+from actions.privacy import mask_pii
+from actions.retrieval import Retriever
+from actions.scam import check_message
+from actions.strings import t
+
+log = logging.getLogger(__name__)
+
+def _warm_up() -> None:
+    """Load the model and index before the first question arrives."""
+    try:
+        Retriever.shared()
+    except Exception:  # noqa: BLE001 - a failed warm-up must not stop the server
+        log.exception("FAQ retriever failed to load at start-up")
+
+
+threading.Thread(target=_warm_up, name="faq-warm-up", daemon=True).start()
+
+
+def metadata(tracker: Tracker) -> dict[str, Any]:
+    meta = tracker.latest_message.get("metadata") or {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def language(tracker: Tracker) -> str:
+    lang = metadata(tracker).get("language") or tracker.get_slot("language")
+    return lang if lang in settings.LANGUAGES else settings.DEFAULT_LANGUAGE
+
+
+def intent_of(tracker: Tracker) -> tuple[str | None, float]:
+    """The intent Rasa chose, and for nlu_fallback the best real candidate.
+
+    The fallback's runner-up still hints at the topic, just not confidently.
+    """
+    msg = tracker.latest_message
+    intent = (msg.get("intent") or {}).get("name")
+    conf = float((msg.get("intent") or {}).get("confidence") or 0.0)
+    if intent == "nlu_fallback":
+        for cand in msg.get("intent_ranking") or []:
+            if cand.get("name") != "nlu_fallback":
+                return cand.get("name"), float(cand.get("confidence") or 0.0)
+    return intent, conf
+
+
+def entity(tracker: Tracker, name: str) -> str | None:
+    return next((e.get("value") for e in tracker.latest_message.get("entities") or []
+                 if e.get("entity") == name), None)
+
+
+def language_asked_for(text: str) -> str | None:
+    """The language a "speak English" / "монголоор" request names, if any."""
+    words = text.lower().split()
+    for lang, stems in settings.LANGUAGE_WORDS.items():
+        if any(word.startswith(stem) for word in words for stem in stems):
+            return lang
+    return None
+
+
+def feedback_polarity(tracker: Tracker) -> str:
+    """"yes" or "no": from the button's entity, else from the typed words."""
+    value = entity(tracker, "helpful")
+    if value in ("yes", "no"):
+        return value
+    text = f" {user_text(tracker).lower()} "
+    return "no" if any(marker in text for marker in settings.NEGATIVE_FEEDBACK_MARKERS) else "yes"
+
+
+def user_text(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "")[: settings.MAX_MESSAGE_CHARS]
+
+
+def is_payload(text: str) -> bool:
+    return text.startswith("/")
+
+
+def send_meta(dispatcher: CollectingDispatcher, tracker: Tracker, **fields: Any) -> None:
+    intent, conf = intent_of(tracker)
+    meta = {"intent": (tracker.latest_message.get("intent") or {}).get("name"),
+            "intent_confidence": round(conf, 4), "topic_intent": intent}
+    meta.update(fields)
+    dispatcher.utter_message(json_message={settings.META_KEY: meta})
+
+
+def payload(intent: str, **entities: str) -> str:
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False, separators=(',', ':'))}" if entities else f"/{intent}"
+
+
+def feedback_buttons(lang: str) -> list[dict[str, str]]:
+    return [
+        {"title": t(lang, "answer.helped"), "payload": payload("feedback", helpful="yes")},
+        {"title": t(lang, "answer.not_helped"), "payload": payload("feedback", helpful="no")},
+    ]
+
+
+def faq_button(retriever: Retriever, faq_id: str, lang: str) -> dict[str, str]:
+    return {"title": retriever.title(faq_id, lang), "payload": payload("choose_faq", faq_id=faq_id)}
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Copies the bot's per-message metadata into slots before each turn.
+
+    The `language` slot selects the response variation; the bot sends the
+    user's chosen or detected language with every message.
+    """
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def extract_language(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: dict[str, Any]) -> dict[str, Any]:
+        lang = metadata(tracker).get("language")
+        return {"language": lang} if lang in settings.LANGUAGES else {}
+
+    async def validate_language(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: dict[str, Any]) -> dict[str, Any]:
+        return {"language": value if value in settings.LANGUAGES else None}
+
+
+class AnswerFaq(Action):
+    """Answers from faq/ by semantic retrieval, in the user's language."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        lang = language(tracker)
+        text = user_text(tracker)
+        intent, conf = intent_of(tracker)
+        topic = settings.INTENT_TOPICS.get(intent or "")
+        retriever = Retriever.shared()
+
+        if (tracker.latest_message.get("intent") or {}).get("name") == "choose_faq":
+            faq_id = entity(tracker, "faq_id")
+            if faq_id and retriever.has(faq_id):
+                return self._answer(dispatcher, tracker, retriever, faq_id, 1.0, [], lang, text)
+            dispatcher.utter_message(text=t(lang, "answer.unknown_option"))
+            send_meta(dispatcher, tracker, topic=None, faq_id=None, faq_score=None)
+            return []
+
+        if is_payload(text) and topic:
+            # A topic button from the menu: offer that topic's entries.
+            dispatcher.utter_message(
+                text=t(lang, f"answer.topic_intro.{topic}"),
+                buttons=[faq_button(retriever, fid, lang) for fid in retriever.topic_ids(topic)],
+            )
+            send_meta(dispatcher, tracker, topic=topic, faq_id=None, faq_score=None)
+            return []
+
+        previous = tracker.get_slot("last_faq_id")
+        result = retriever.search(text, lang=lang, topic=topic,
+                                  topic_confident=conf >= settings.TOPIC_CONFIDENT,
+                                  previous_faq_id=previous)
+        runners = [{"faq_id": fid, "score": round(score, 4)} for fid, score in result.runners_up]
+        if result.band == "high":
+            return self._answer(dispatcher, tracker, retriever, result.best.faq_id,
+                                result.best.score, runners, lang, text)
+
+        best_topic = result.best.topic if result.best else topic
+        best_score = round(result.best.score, 4) if result.best else None
+        if result.band == "middle":
+            ids = [result.best.faq_id] + [fid for fid, _ in result.runners_up]
+            buttons = [faq_button(retriever, fid, lang) for fid in ids[:3]]
+            buttons.append({"title": t(lang, "answer.none_of_these"), "payload": payload("human_handoff")})
+            dispatcher.utter_message(text=t(lang, "answer.did_you_mean"), buttons=buttons)
+            send_meta(dispatcher, tracker, topic=best_topic, faq_id=None, faq_score=best_score,
+                      runners_up=[{"faq_id": fid, "score": None} for fid in ids[:3]])
+            return [SlotSet("last_question", mask_pii(text))]
+
+        count = float(tracker.get_slot("low_confidence_count") or 0) + 1
+        if count >= settings.LOW_CONFIDENCE_HANDOFF_AFTER:
+            send_meta(dispatcher, tracker, topic=best_topic, faq_id=None, faq_score=best_score,
+                      runners_up=runners,
+                      handoff={"reason": "low_confidence", "question": text, "topic": best_topic})
+            return [SlotSet("low_confidence_count", 0), SlotSet("last_question", mask_pii(text))]
+
+        key = "answer.out_of_scope" if intent == "out_of_scope" else "answer.not_understood"
+        dispatcher.utter_message(text=t(lang, key), buttons=[
+            {"title": t(lang, "answer.show_topics"), "payload": payload("help")},
+            {"title": t(lang, "answer.ask_person"), "payload": payload("human_handoff")},
+        ])
+        send_meta(dispatcher, tracker, topic=best_topic, faq_id=None, faq_score=best_score,
+                  runners_up=runners)
+        return [SlotSet("low_confidence_count", count), SlotSet("last_question", mask_pii(text))]
+
+    @staticmethod
+    def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, retriever: Retriever,
+                faq_id: str, score: float, runners: list[dict[str, Any]], lang: str,
+                text: str) -> list[EventType]:
+        answer = retriever.answer(faq_id, lang)
+        source = retriever.sources(faq_id)[:1]
+        if source:
+            answer = f"{answer}\n\n{t(lang, 'answer.source', url=source[0])}"
+        dispatcher.utter_message(text=answer)
+        related = [faq_button(retriever, rid, lang) for rid in retriever.related(faq_id)[:3]]
+        dispatcher.utter_message(text=t(lang, "answer.was_it_helpful"),
+                                 buttons=feedback_buttons(lang) + related)
+        send_meta(dispatcher, tracker, topic=retriever.topic(faq_id), faq_id=faq_id,
+                  faq_score=round(score, 4), runners_up=runners)
+        events: list[EventType] = [SlotSet("last_faq_id", faq_id), SlotSet("low_confidence_count", 0)]
+        if not is_payload(text):
+            events.append(SlotSet("last_question", mask_pii(text)))
+        return events
+
+
+class CheckMessage(Action):
+    """Checks a forwarded or pasted message for scam signs."""
+
+    def name(self) -> str:
+        return "action_check_message"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        lang = language(tracker)
+        meta = metadata(tracker)
+        text = (meta.get("forwarded_text") if meta.get("forwarded") else None) or user_text(tracker)
+        if not meta.get("forwarded") and len(text.split()) <= settings.CHECK_REQUEST_MAX_WORDS:
+            dispatcher.utter_message(text=t(lang, "answer.send_me_the_message"))
+            send_meta(dispatcher, tracker, topic="scams", faq_id=None, faq_score=None,
+                      expect="message_to_check")
+            return []
+        result = check_message(text, lang)
+        lines = [result.summary]
+        if result.explanations:
+            lines.append("\n".join(f"{i}. {e}" for i, e in enumerate(result.explanations, 1)))
+        if result.report:
+            lines.append(result.report)
+        retriever = Retriever.shared()
+        buttons = [faq_button(retriever, fid, lang) for fid in result.advice if retriever.has(fid)][:3]
+        dispatcher.utter_message(text="\n\n".join(lines), buttons=buttons)
+        send_meta(dispatcher, tracker, topic="scams", faq_id=None, faq_score=None,
+                  scam=result.as_dict())
+        return [SlotSet("last_question", None)]
+
+
+class Handoff(Action):
+    """Asks the bot to open a ticket; the bot tells the user its number."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        text = user_text(tracker)
+        question = text
+        if is_payload(text) or len(text.split()) <= settings.HANDOFF_REQUEST_MAX_WORDS:
+            question = tracker.get_slot("last_question") or text
+        send_meta(dispatcher, tracker, topic=None, faq_id=tracker.get_slot("last_faq_id"),
+                  faq_score=None,
+                  handoff={"reason": "user_request", "question": question, "topic": None})
+        return [SlotSet("low_confidence_count", 0)]
+
+
+class Feedback(Action):
+    """Thanks for good feedback; a "did not help" goes to a person."""
+
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        lang = language(tracker)
+        helpful = feedback_polarity(tracker)
+        faq_id = tracker.get_slot("last_faq_id")
+        if helpful == "no":
+            send_meta(dispatcher, tracker, topic=None, faq_id=faq_id, faq_score=None,
+                      feedback="no",
+                      handoff={"reason": "not_helpful",
+                               "question": tracker.get_slot("last_question") or "",
+                               "topic": Retriever.shared().topic(faq_id) if faq_id else None})
+            return []
+        dispatcher.utter_message(text=t(lang, "answer.thanks_for_feedback"))
+        send_meta(dispatcher, tracker, topic=None, faq_id=faq_id, faq_score=None,
+                  feedback=helpful)
+        return []
+
+
+class SetLanguage(Action):
+    def name(self) -> str:
+        return "action_set_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        chosen = entity(tracker, "language") or language_asked_for(user_text(tracker))
+        if chosen not in settings.LANGUAGES:
+            # "change language" without saying which: switch to the other one.
+            chosen = "en" if language(tracker) == "mn" else "mn"
+        dispatcher.utter_message(text=t(chosen, "bot.language_set"))
+        send_meta(dispatcher, tracker, topic=None, faq_id=None, faq_score=None,
+                  set_language=chosen)
+        return [SlotSet("language", chosen)]
+
+
+class SetVoice(Action):
+    def name(self) -> str:
+        return "action_set_voice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        lang = language(tracker)
+        on = (tracker.latest_message.get("intent") or {}).get("name") == "voice_on"
+        dispatcher.utter_message(text=t(lang, "bot.voice_on" if on else "bot.voice_off"))
+        send_meta(dispatcher, tracker, topic=None, faq_id=None, faq_score=None, set_voice=on)
+        return []

@@ -1,0 +1,106 @@
+"""Paths and tuning values, each defined once.
+
+Values that a deployment may need to change read an environment variable;
+the rest are constants that tests and evaluation commands import, so a
+threshold is never copied into a second place.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FAQ_DIR = Path(os.environ.get("FAQ_DIR", ROOT / "faq"))
+STRINGS_DIR = ROOT / "strings"
+STATE_DIR = Path(os.environ.get("STATE_DIR", ROOT / "state"))
+CACHE_DIR = Path(os.environ.get("KHOTOCH_CACHE_DIR", ROOT / ".cache"))
+TEST_DATA_DIR = ROOT / "tests" / "data"
+
+LANGUAGES = ("mn", "en")
+DEFAULT_LANGUAGE = "mn"
+QUESTION_FORMS = ("en", "mn", "mn_latn")
+TOPICS = ("eservices", "banking", "scams", "literacy")
+
+# Longest text the bot processes; Telegram's own limit for one message.
+MAX_MESSAGE_CHARS = 4096
+
+# Rasa intents that name a FAQ topic; a confident one restricts retrieval.
+INTENT_TOPICS = {
+    "ask_eservices": "eservices",
+    "ask_banking": "banking",
+    "ask_scams": "scams",
+    "ask_literacy": "literacy",
+}
+# Rasa intent confidence at or above which retrieval stays inside its topic.
+TOPIC_CONFIDENT = 0.80
+# Consecutive low-confidence turns after which a person is asked to help.
+LOW_CONFIDENCE_HANDOFF_AFTER = 2
+# A check_message text with at most this many words is only the request
+# ("is this a scam?"), so the bot asks for the message itself.
+CHECK_REQUEST_MAX_WORDS = 6
+
+# Sentence-embedding model for FAQ retrieval and the scam checker. The default
+# folder is built offline by `python -m actions.embedding_model`; a deployment
+# can point this at any local sentence-transformers folder instead.
+EMBEDDING_MODEL = os.environ.get(
+    "EMBEDDING_MODEL", str(CACHE_DIR / "models" / "multilingual-e5-small")
+)
+# Torch threads for encoding; 2 fits the 2-core machines this runs on.
+EMBEDDING_THREADS = int(os.environ.get("EMBEDDING_THREADS", "2"))
+
+# --- FAQ retrieval (actions/retrieval.py, actions/faq_tools.py) ---
+# Score = (1 - weight) * embedding cosine + weight * character n-gram cosine,
+# each the best over an entry's phrasings and titles. Thresholds are
+# calibrated on tests/data/nlu_eval.yml (`python -m bot faq eval --calibrate`).
+FAQ_LEXICAL_WEIGHT = 0.3
+# "high" (answer): score and lead over the second entry both at least these.
+FAQ_HIGH_SCORE = 0.75
+FAQ_HIGH_MARGIN = 0.03
+# Below this nothing is offered ("low"); between it and "high": "Did you mean?".
+FAQ_LOW_SCORE = 0.65
+# Runners-up offered beside the best entry must be this close to it.
+FAQ_SUGGEST_WINDOW = 0.08
+# Entries on a "Did you mean ...?" (the best one included).
+FAQ_MAX_SUGGESTIONS = 3
+# A message of at most this many words may be read as a follow-up of the last answer.
+FAQ_FOLLOWUP_MAX_WORDS = 6
+# Without the embedding model only suggestions are offered, from n-grams scoring at least this.
+FAQ_LEXICAL_ONLY_LOW = 0.35
+# Embedded phrasings are cached here, keyed by model and text; keep a few generations.
+FAQ_INDEX_DIR = CACHE_DIR / "faq_index"
+FAQ_INDEX_CACHE_KEEP = 4
+# The action server polls faq/ and reloads on change (FAQ_WATCH=0 turns it off).
+FAQ_WATCH = os.environ.get("FAQ_WATCH", "1") != "0"
+FAQ_POLL_SECONDS = 2.0
+# `python -m bot faq reload` writes the request; the watcher answers in the status file.
+FAQ_RELOAD_REQUEST_FILE = "faq_reload_request.json"
+FAQ_STATUS_FILE = "faq_index_status.json"
+FAQ_RELOAD_TIMEOUT = 10.0
+# Content rules enforced by `python -m bot faq validate` (faq/README.md).
+FAQ_MIN_QUESTIONS_PER_FORM = 3
+FAQ_MAX_ANSWER_WORDS = 120
+# Phrasings of two entries whose n-gram cosine reaches this are near-duplicates.
+FAQ_NEAR_DUPLICATE = 0.9
+FAQ_OFFICIAL_DOMAINS = FAQ_DIR / "official_domains.yml"
+# Phone numbers in answers must appear (not UNVERIFIED) in the fact sheet.
+FAQ_FACT_SHEET = Path(os.environ.get("FACT_SHEET", ROOT.parent / "shared" / "facts" / "fact_sheet.md"))
+FAQ_EVAL_FILE = TEST_DATA_DIR / "nlu_eval.yml"
+
+# Words that name a language in "answer in English" / "монголоор" requests;
+# matched as word prefixes after lower-casing.
+LANGUAGE_WORDS = {
+    "en": ("english", "англи", "angli", "inglish", "engl"),
+    "mn": ("монгол", "mongol", "mongl", "монгл"),
+}
+# Typed feedback that says an answer did not help ("тус болоогүй",
+# "didn't help", "tus bolsongui"); buttons carry the polarity themselves.
+NEGATIVE_FEEDBACK_MARKERS = ("not ", "n't", "no ", "useless", "wrong", "гүй", "биш", "буруу",
+                             "gui", "bish", "buruu", "vgui", "ugui")
+
+# Key of the JSON message through which actions tell the bot what happened
+# (topic, FAQ id, scam verdict, handoff); the bot never shows it.
+META_KEY = "khotoch"
+# A human_handoff message of at most this many words is only the request
+# ("I want a person"), so the ticket carries the question asked before it.
+HANDOFF_REQUEST_MAX_WORDS = 8

@@ -1,0 +1,1 @@
+"""Khotoch's Telegram bot, terminal chat and command line."""

@@ -1,0 +1,279 @@
+"""The conversation logic shared by Telegram, the terminal chat and `ask`.
+
+Telegram handlers and the terminal loop only translate their input into
+calls on Assistant and render the Outcome; everything a user experiences
+(language choice, Rasa round trip, failure handling, handoff) happens here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from actions.privacy import mask_pii
+from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
+from actions.strings import t
+from bot import buttons
+from bot.config import Config
+from bot.lang import detect_language
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.replies import Button, Reply, from_rasa
+from bot.speech import rate as speech_rate
+from bot.storage import Database
+
+log = logging.getLogger(__name__)
+
+TOPIC_PAYLOADS = (("eservices", "/ask_eservices"), ("banking", "/ask_banking"),
+                  ("scams", "/ask_scams"), ("literacy", "/ask_literacy"))
+COMMANDS = ("start", "help", "menu", "language", "voice", "repeat", "slower", "faster", "forget")
+
+
+@dataclass(frozen=True)
+class Chat:
+    """Who is talking: a Telegram user in a chat (private unless a group)."""
+
+    user_id: int
+    chat_id: int
+    private: bool = True
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply]
+    language: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    speak: bool = False
+    error: str | None = None
+    ticket: dict[str, Any] | None = None
+
+    @property
+    def spoken_text(self) -> str:
+        return "\n\n".join(r.text for r in self.replies if r.text)
+
+
+class HandoffDesk(Protocol):
+    """Where questions go that the bot cannot answer (volunteer tickets)."""
+
+    async def open_ticket(self, chat: Chat, lang: str, question: str, reason: str,
+                          topic: str | None) -> tuple[list[Reply], dict[str, Any]]: ...
+
+    async def follow_up(self, chat: Chat, lang: str, text: str) -> list[Reply] | None: ...
+
+    async def press(self, chat: Chat, lang: str, data: str) -> list[Reply]: ...
+
+    def forget(self, user_id: int) -> None: ...
+
+
+class Assistant:
+    def __init__(self, config: Config, db: Database, rasa: RasaClient,
+                 desk: HandoffDesk | None = None, dry_run: bool = False) -> None:
+        self.config = config
+        self.db = db
+        self.rasa = rasa
+        self.desk = desk
+        # `ask` runs with dry_run: it reports what would happen without
+        # opening tickets or queueing questions.
+        self.dry_run = dry_run
+
+    # --- helpers --------------------------------------------------------
+    def language_of(self, user_id: int) -> str:
+        lang = self.db.settings(user_id).language
+        return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+    def _outcome(self, chat: Chat, replies: list[Reply], lang: str, **kw: Any) -> Outcome:
+        voice = self.db.settings(chat.user_id).voice
+        return Outcome(replies=replies, language=lang, speak=voice, **kw)
+
+    @staticmethod
+    def language_buttons() -> list[Button]:
+        return [Button(title, data) for title, data in buttons.language_buttons()]
+
+    @staticmethod
+    def menu(lang: str) -> Reply:
+        return Reply(t(lang, "bot.menu"),
+                     [Button(t(lang, f"bot.topic_{topic}"), data) for topic, data in TOPIC_PAYLOADS])
+
+    # --- entry points -----------------------------------------------------
+    async def text(self, chat: Chat, text: str, forwarded: bool = False) -> Outcome:
+        text = (text or "").strip()
+        settings = self.db.settings(chat.user_id)
+        chosen = settings.language if settings.language_chosen else None
+        if not text:
+            return self._outcome(chat, [Reply(t(self.language_of(chat.user_id), "bot.empty"))],
+                                 self.language_of(chat.user_id))
+        notes: list[Reply] = []
+        lang = detect_language(text, chosen)
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[:MAX_MESSAGE_CHARS]
+            notes.append(Reply(t(lang, "bot.too_long")))
+        if not settings.language_chosen and settings.language != lang:
+            self.db.update_settings(chat.user_id, language=lang)
+        if settings.expect == "message_to_check":
+            forwarded = True
+            self.db.update_settings(chat.user_id, expect=None)
+
+        if self.desk and not forwarded and not self.dry_run:
+            relayed = await self.desk.follow_up(chat, lang, text)
+            if relayed is not None:
+                self.db.add_turn(chat.user_id, "user", mask_pii(text), language=lang, intent="ticket_follow_up")
+                return self._outcome(chat, notes + relayed, lang)
+
+        message = "/check_message" if forwarded else text
+        outcome = await self._ask_rasa(chat, message, lang, original=text, forwarded=forwarded)
+        outcome.replies[:0] = notes
+        return outcome
+
+    async def press(self, chat: Chat, data: str | None) -> Outcome:
+        lang = self.language_of(chat.user_id)
+        pressed = buttons.parse(data)
+        if pressed.kind == "invalid":
+            log.warning("invalid button data from user %s", chat.user_id)
+            return self._outcome(chat, [Reply(t(lang, "bot.forged_button"))], lang)
+        if pressed.kind == "rasa":
+            return await self._ask_rasa(chat, pressed.value, lang, original=pressed.value)
+        return await self._local(chat, pressed.value, lang)
+
+    async def command(self, chat: Chat, name: str) -> Outcome:
+        lang = self.language_of(chat.user_id)
+        if name == "start":
+            self.db.update_settings(chat.user_id, expect="onboarding")
+            return self._outcome(chat, [Reply(t(lang, "bot.start"), self.language_buttons())], lang)
+        if name == "language":
+            return self._outcome(chat, [Reply(t(lang, "bot.language_prompt"), self.language_buttons())], lang)
+        if name == "voice":
+            on = not self.db.settings(chat.user_id).voice
+            self.db.update_settings(chat.user_id, voice=on)
+            return self._outcome(chat, [Reply(t(lang, "bot.voice_on" if on else "bot.voice_off"))], lang)
+        if name == "menu":
+            return self._outcome(chat, [self.menu(lang)], lang)
+        if name == "help":
+            return await self._ask_rasa(chat, "/help", lang, original="/help")
+        if name == "repeat":
+            settings = self.db.settings(chat.user_id)
+            if not settings.last_answer:
+                return self._outcome(chat, [Reply(t(lang, "bot.repeat_none"))], lang)
+            out = self._outcome(chat, [Reply(settings.last_answer)], settings.last_answer_lang or lang)
+            out.speak = True
+            return out
+        if name in ("slower", "faster"):
+            return self._change_rate(chat, lang, name)
+        if name == "forget":
+            self.db.forget_user(chat.user_id)
+            if self.desk:
+                self.desk.forget(chat.user_id)
+            return Outcome([Reply(t(lang, "bot.forget_done"))], lang)
+        return self._outcome(chat, [Reply(t(lang, "bot.unknown_command"))], lang)
+
+    async def unsupported(self, chat: Chat, kind: str) -> Outcome:
+        lang = self.language_of(chat.user_id)
+        key = {"sticker": "bot.unsupported_sticker", "photo": "bot.unsupported_photo",
+               "voice": "bot.unsupported_voice", "edited": "bot.edited"}.get(kind, "bot.unsupported_media")
+        return self._outcome(chat, [Reply(t(lang, key))], lang)
+
+    async def retry_pending(self) -> list[tuple[int, int, Outcome]]:
+        """Answers questions kept while Rasa was down; returns (chat, user, outcome)."""
+        done: list[tuple[int, int, Outcome]] = []
+        pending = self.db.open_pending()
+        if not pending or not await self.rasa.healthy():
+            return done
+        for item in pending:
+            chat = Chat(item.user_id, item.chat_id)
+            message = "/check_message" if item.forwarded else item.text
+            outcome = await self._ask_rasa(chat, message, item.language, original=item.text,
+                                           forwarded=item.forwarded, keep=False)
+            self.db.mark_pending(item.id, answered=outcome.error is None)
+            if outcome.error is not None:
+                break
+            intro = t(item.language, "bot.pending_intro", question=_short(item.text))
+            if outcome.replies:
+                outcome.replies[0].text = f"{intro}\n\n{outcome.replies[0].text}"
+            else:
+                outcome.replies.append(Reply(intro))
+            done.append((item.chat_id, item.user_id, outcome))
+        return done
+
+    # --- internals ----------------------------------------------------------
+    def _change_rate(self, chat: Chat, lang: str, name: str) -> Outcome:
+        current = speech_rate.clamp(self.db.settings(chat.user_id).rate)
+        new = speech_rate.slower(current) if name == "slower" else speech_rate.faster(current)
+        if new == current:
+            which = t(lang, "bot.rate_slowest" if name == "slower" else "bot.rate_fastest")
+            return self._outcome(chat, [Reply(t(lang, "bot.rate_limit", which=which))], lang)
+        self.db.update_settings(chat.user_id, rate=new)
+        out = self._outcome(chat, [Reply(t(lang, "bot.rate_changed", rate=new))], lang)
+        return out
+
+    async def _local(self, chat: Chat, data: str, lang: str) -> Outcome:
+        settings = self.db.settings(chat.user_id)
+        onboarding = settings.expect == "onboarding"
+        if data.startswith("lang:"):
+            lang = data.split(":", 1)[1]
+            self.db.update_settings(chat.user_id, language=lang, language_chosen=True)
+            replies = [Reply(t(lang, "bot.language_set"))]
+            if onboarding:
+                replies.append(Reply(t(lang, "bot.voice_prompt"),
+                                     [Button(t(lang, "bot.voice_yes"), "voice:on"),
+                                      Button(t(lang, "bot.voice_no"), "voice:off")]))
+            return self._outcome(chat, replies, lang)
+        if data.startswith("voice:"):
+            on = data == "voice:on"
+            self.db.update_settings(chat.user_id, voice=on, expect=None if onboarding else settings.expect)
+            replies = [Reply(t(lang, "bot.voice_on" if on else "bot.voice_off"))]
+            if onboarding:
+                replies.append(Reply(t(lang, "bot.ready")))
+                replies.append(self.menu(lang))
+            return self._outcome(chat, replies, lang)
+        if data == "menu":
+            return self._outcome(chat, [self.menu(lang)], lang)
+        if data.startswith("tk:") and self.desk:
+            return self._outcome(chat, await self.desk.press(chat, lang, data), lang)
+        return self._outcome(chat, [Reply(t(lang, "bot.forged_button"))], lang)
+
+    async def _ask_rasa(self, chat: Chat, message: str, lang: str, original: str,
+                        forwarded: bool = False, keep: bool = True) -> Outcome:
+        settings = self.db.settings(chat.user_id)
+        metadata: dict[str, Any] = {"language": lang, "voice": bool(settings.voice), "forwarded": forwarded}
+        if forwarded:
+            metadata["forwarded_text"] = original
+        if keep:
+            self.db.add_turn(chat.user_id, "user", mask_pii(original), language=lang)
+        try:
+            messages = await self.rasa.send(str(chat.user_id), message, metadata)
+        except RasaUnavailable as exc:
+            log.warning("Rasa unavailable for user %s: %s", chat.user_id, exc)
+            if keep and not self.dry_run:
+                self.db.keep_pending(chat.user_id, chat.chat_id, original, lang, forwarded)
+            return self._outcome(chat, [Reply(t(lang, "bot.service_down"))], lang, error=str(exc))
+
+        replies, meta = from_rasa(messages, META_KEY)
+        if meta.get("set_language") in LANGUAGES:
+            lang = meta["set_language"]
+            self.db.update_settings(chat.user_id, language=lang, language_chosen=True)
+        if "set_voice" in meta:
+            self.db.update_settings(chat.user_id, voice=bool(meta["set_voice"]))
+        if meta.get("expect"):
+            self.db.update_settings(chat.user_id, expect=meta["expect"])
+
+        ticket = None
+        handoff = meta.get("handoff")
+        if handoff and self.desk and not self.dry_run:
+            question = handoff.get("question") or original
+            more, ticket = await self.desk.open_ticket(chat, lang, question, handoff.get("reason", ""),
+                                                       handoff.get("topic") or meta.get("topic"))
+            replies.extend(more)
+
+        answered = bool(meta.get("faq_id") or meta.get("scam"))
+        for reply in replies:
+            self.db.add_turn(chat.user_id, "bot", mask_pii(reply.text), language=lang,
+                             intent=meta.get("intent"), topic=meta.get("topic"),
+                             faq_id=meta.get("faq_id"), answered=answered)
+        if replies:
+            self.db.update_settings(chat.user_id, last_answer="\n\n".join(r.text for r in replies if r.text),
+                                    last_answer_lang=lang)
+        return self._outcome(chat, replies, lang, meta=meta, ticket=ticket)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = mask_pii(" ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

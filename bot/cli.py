@@ -1,0 +1,165 @@
+"""Command line: `python -m bot run|chat|ask|speak|faq|scam|stats|bench|services`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable
+
+from bot.config import Config
+
+
+def _speaker():
+    try:
+        from bot.speech import Speaker
+
+        return Speaker.default()
+    except Exception as exc:  # noqa: BLE001 - the bot works without voice
+        print(f"[khotoch] voice output unavailable: {exc}", file=sys.stderr)
+        return None
+
+
+def _stack(config: Config):
+    from bot.services import Stack
+
+    stack = Stack(config.rasa_url, config.actions_url)
+    stack.ensure()
+    return stack
+
+
+def build(config: Config, dry_run: bool = False):
+    from bot.assistant import Assistant
+    from bot.handoff import Desk
+    from bot.rasa_client import RasaClient
+    from bot.storage import Database
+
+    db = Database(config.database_url)
+    desk = None if dry_run else Desk(config, db)
+    assistant = Assistant(config, db, RasaClient(config.rasa_url, config.rasa_timeout), desk, dry_run)
+    return assistant, desk
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot import logs
+
+    logs.setup()
+    stack = _stack(config) if not args.no_services else None
+    try:
+        if config.token:
+            from bot import telegram_app
+
+            assistant, desk = build(config)
+            telegram_app.run(config, assistant, _speaker(), desk, webhook=args.webhook)
+        else:
+            print("[khotoch] TELEGRAM_BOT_TOKEN is not set: opening the terminal chat.", file=sys.stderr)
+            return cmd_chat(args, config, started=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if stack:
+            stack.stop()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, config: Config, started: bool = False) -> int:
+    from bot import logs
+    from bot.terminal import chat_loop
+
+    if not started:
+        logs.setup("WARNING")
+    stack = None if started or args.no_services else _stack(config)
+    assistant, desk = build(config)
+    if desk is not None:
+        desk.notifier = None  # no volunteer group in a terminal
+    try:
+        asyncio.run(chat_loop(assistant, _speaker(), user_id=int(os.environ.get("CHAT_USER_ID", "1")),
+                              retry_interval=config.retry_interval))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if stack:
+            stack.stop()
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    from bot import ask, logs
+
+    logs.setup("WARNING")
+    stack = None if args.no_services else _stack(config)
+    try:
+        return ask.main(args, config)
+    finally:
+        if stack:
+            stack.stop()
+
+
+def cmd_services(args: argparse.Namespace, config: Config) -> int:
+    stack = _stack(config)
+    print("Rasa server and action server are running; press Ctrl-C to stop them.", file=sys.stderr)
+    try:
+        while all(p.poll() is None for p in stack.started):
+            asyncio.run(asyncio.sleep(1))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def _delegate(target: str) -> Callable[[list[str]], int]:
+    module, func = target.split(":")
+
+    def run(argv: list[str]) -> int:
+        import importlib
+
+        return int(getattr(importlib.import_module(module), func)(argv) or 0)
+
+    return run
+
+
+DELEGATES = {
+    ("speak",): "bot.speech.cli:speak_main",
+    ("bench", "voice"): "bot.speech.cli:bench_main",
+    ("faq", "voices"): "bot.speech.cli:voices_main",
+    ("faq", "candidates"): "bot.candidates:candidates_main",
+    ("faq",): "actions.faq_tools:main",
+    ("scam", "eval"): "actions.scam_eval:main",
+    ("nlu", "eval"): "bot.nlu_eval:main",
+    ("stats",): "bot.stats:stats_main",
+    ("bench",): "bot.bench:main",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    for key in sorted(DELEGATES, key=len, reverse=True):
+        if tuple(argv[: len(key)]) == key:
+            return _delegate(DELEGATES[key])(argv[len(key):])
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Khotoch bot")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="the bot: Telegram with TELEGRAM_BOT_TOKEN, else a terminal chat")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook (WEBHOOK_URL)")
+    run.add_argument("--no-services", action="store_true", help="use already running Rasa and actions")
+    chat = sub.add_parser("chat", help="terminal chat through the full pipeline")
+    chat.add_argument("--no-services", action="store_true")
+    ask = sub.add_parser("ask", help="print what the bot answers, as JSON")
+    ask.add_argument("text", nargs="*")
+    ask.add_argument("--forwarded", action="store_true", help="treat the text as a forwarded message")
+    ask.add_argument("--lang", choices=("en", "mn"), help="as if the user had chosen this language")
+    ask.add_argument("--jsonl", action="store_true",
+                     help="read one text per line (or JSON lines with text, forwarded) from stdin")
+    ask.add_argument("--no-services", action="store_true")
+    sub.add_parser("services", help="start Rasa and the action server and keep them running")
+    sub.add_parser("speak", help="python -m bot speak --lang mn|en [--rate N] TEXT --out FILE.ogg")
+    sub.add_parser("faq", help="validate | ask | eval | reload | voices | candidates")
+    sub.add_parser("scam", help="eval")
+    sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set")
+    sub.add_parser("stats", help="questions, tickets and answer times")
+    sub.add_parser("bench", help="end-to-end latency and throughput benchmark")
+    args = parser.parse_args(argv)
+    config = Config.from_env()
+    handlers = {"run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "services": cmd_services}
+    return handlers[args.cmd](args, config)

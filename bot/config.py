@@ -1,0 +1,68 @@
+"""Bot settings read from the environment, in one place.
+
+The bot token is a secret: it is read here, handed to python-telegram-bot,
+and never printed (the dataclass hides it from repr).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from actions.settings import STATE_DIR
+
+
+def _ids(value: str | None) -> frozenset[int]:
+    out: set[int] = set()
+    for part in (value or "").replace(";", ",").split(","):
+        part = part.strip()
+        if part.lstrip("-").isdigit():
+            out.add(int(part))
+    return frozenset(out)
+
+
+def _float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    database_url: str = f"sqlite:///{STATE_DIR / 'khotoch.db'}"
+    # The user must get an apology within 3 s when Rasa is down or slow.
+    rasa_timeout: float = 2.5
+    retry_interval: float = 30.0
+    volunteer_ids: frozenset[int] = frozenset()
+    maintainer_ids: frozenset[int] = frozenset()
+    volunteer_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    voice_timeout: float = 4.0
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ
+        chat = env.get("VOLUNTEER_CHAT_ID", "").strip()
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            api_url=(env.get("TELEGRAM_API_URL") or "").rstrip("/") or None,
+            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            actions_url=env.get("ACTIONS_URL", cls.actions_url).rstrip("/"),
+            database_url=env.get("DATABASE_URL", cls.database_url),
+            rasa_timeout=_float("RASA_TIMEOUT", cls.rasa_timeout),
+            retry_interval=_float("PENDING_RETRY_SECONDS", cls.retry_interval),
+            volunteer_ids=_ids(env.get("VOLUNTEER_IDS")),
+            maintainer_ids=_ids(env.get("MAINTAINER_IDS")),
+            volunteer_chat_id=int(chat) if chat.lstrip("-").isdigit() else None,
+            webhook_url=env.get("WEBHOOK_URL") or None,
+            webhook_listen=env.get("WEBHOOK_LISTEN", cls.webhook_listen),
+            webhook_port=int(env.get("WEBHOOK_PORT", cls.webhook_port)),
+            voice_timeout=_float("VOICE_TIMEOUT", cls.voice_timeout),
+        )

@@ -1,0 +1,20 @@
+"""Logging that never writes a bot token or a citizen's personal data."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from actions.privacy import PiiFilter
+
+
+def setup(level: str | None = None) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(PiiFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

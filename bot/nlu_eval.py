@@ -1,0 +1,84 @@
+"""`python -m bot nlu eval`: Rasa intent accuracy on the held-out question set.
+
+Parses every item of tests/data/nlu_eval.yml with the running Rasa model
+(started if needed) and prints, per language form, intent accuracy, macro-F1
+over intents, and topic accuracy: for questions that have a topic, the share
+whose intent names that topic (what restricts FAQ retrieval).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+
+import httpx
+import yaml
+
+from actions.settings import INTENT_TOPICS, QUESTION_FORMS, TEST_DATA_DIR
+
+
+def macro_f1(pairs: list[tuple[str, str]]) -> float:
+    labels = {gold for gold, _ in pairs}
+    scores = []
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        fp = sum(1 for g, p in pairs if g != label and p == label)
+        fn = sum(1 for g, p in pairs if g == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot nlu eval")
+    parser.add_argument("--data", default=str(TEST_DATA_DIR / "nlu_eval.yml"))
+    parser.add_argument("--no-services", action="store_true", help="use the running Rasa server")
+    parser.add_argument("--confusions", type=int, default=15, help="how many confusions to list")
+    args = parser.parse_args(argv)
+
+    from bot.config import Config
+    from bot.services import Stack
+
+    config = Config.from_env()
+    stack = None
+    if not args.no_services:
+        stack = Stack(config.rasa_url, config.actions_url)
+        stack.ensure()
+    try:
+        items = yaml.safe_load(open(args.data, encoding="utf-8"))
+        results: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        topics: dict[str, list[bool]] = defaultdict(list)
+        confusions: Counter[tuple[str, str]] = Counter()
+        with httpx.Client(timeout=30) as client:
+            for item in items:
+                resp = client.post(f"{config.rasa_url}/model/parse", json={"text": item["text"]})
+                resp.raise_for_status()
+                predicted = resp.json()["intent"]["name"]
+                gold = item["intent"]
+                results[item["form"]].append((gold, predicted))
+                if gold != predicted:
+                    confusions[(gold, predicted)] += 1
+                if item.get("topic"):
+                    topics[item["form"]].append(INTENT_TOPICS.get(predicted) == item["topic"])
+        print(f"Rasa NLU on {len(items)} held-out items ({args.data})")
+        print("form     items  intent_acc  macro_f1  topic_acc")
+        for form in QUESTION_FORMS:
+            pairs = results.get(form, [])
+            if not pairs:
+                continue
+            acc = sum(g == p for g, p in pairs) / len(pairs)
+            topic_acc = sum(topics[form]) / len(topics[form]) if topics[form] else float("nan")
+            print(f"{form:8} {len(pairs):5}  {acc:10.3f}  {macro_f1(pairs):8.3f}  {topic_acc:9.3f}")
+        print("most frequent confusions (gold -> predicted):")
+        for (gold, predicted), n in confusions.most_common(args.confusions):
+            print(f"  {n:3}  {gold} -> {predicted}")
+    finally:
+        if stack:
+            stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

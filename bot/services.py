@@ -1,0 +1,147 @@
+"""Starts and stops the Rasa server and the action server for local runs.
+
+`make run`, `python -m bot ask` and the end-to-end tests all use this, so a
+newcomer gets the same three processes that production runs. A service that
+is already running on its port is reused, not started twice.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import yaml
+
+from actions.settings import ROOT, STATE_DIR
+
+RASA_VENV = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa"))
+MODEL_PATH = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "khotoch.tar.gz"))
+START_TIMEOUT = float(os.environ.get("SERVICE_START_TIMEOUT", 240))
+
+
+def _say(msg: str) -> None:
+    print(f"[khotoch] {msg}", file=sys.stderr, flush=True)
+
+
+def _port(url: str) -> int:
+    return urlparse(url).port or 80
+
+
+def actions_healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def rasa_healthy(url: str) -> bool:
+    try:
+        resp = httpx.get(f"{url}/status", timeout=2)
+        return resp.status_code == 200 and bool(resp.json().get("model_file"))
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
+def run_endpoints(actions_url: str, state_dir: Path) -> Path:
+    """endpoints.yml with this run's action server address and state folder."""
+    with open(ROOT / "endpoints.yml", encoding="utf-8") as fh:
+        endpoints = yaml.safe_load(fh)
+    endpoints["action_endpoint"]["url"] = f"{actions_url}/webhook"
+    store = endpoints.get("tracker_store") or {}
+    if store.get("dialect") == "sqlite":
+        store["db"] = str(state_dir / Path(store["db"]).name)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    out = state_dir / "endpoints.run.yml"
+    out.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    return out
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    actions_url: str
+    state_dir: Path = STATE_DIR
+    started: list[subprocess.Popen] = field(default_factory=list)
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+        logs = self.state_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.started.append(proc)
+        return proc
+
+    def _wait(self, name: str, check, proc: subprocess.Popen) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if check():
+                return
+            if proc.poll() is not None:
+                raise SystemExit(f"{name} exited with code {proc.returncode}; "
+                                 f"see {self.state_dir / 'logs' / (name + '.log')}")
+            time.sleep(0.5)
+        raise SystemExit(f"{name} did not start within {START_TIMEOUT:.0f} s; "
+                         f"see {self.state_dir / 'logs' / (name + '.log')}")
+
+    def ensure(self) -> None:
+        env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+                   STATE_DIR=str(self.state_dir), PYTHONUNBUFFERED="1")
+        if actions_healthy(self.actions_url):
+            _say(f"action server already running at {self.actions_url}")
+        else:
+            _say(f"starting the action server on port {_port(self.actions_url)} ...")
+            proc = self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                           "--port", str(_port(self.actions_url))], env)
+            self._wait("action server", lambda: actions_healthy(self.actions_url), proc)
+        if rasa_healthy(self.rasa_url):
+            _say(f"Rasa server already running at {self.rasa_url}")
+            return
+        rasa = RASA_VENV / "bin" / "rasa"
+        if not rasa.exists():
+            raise SystemExit(f"Rasa is not installed in {RASA_VENV}: run `make setup` first")
+        if not MODEL_PATH.exists():
+            raise SystemExit(f"no trained Rasa model at {MODEL_PATH}: run `make model` first")
+        _say(f"starting the Rasa server on port {_port(self.rasa_url)} (loading the model) ...")
+        endpoints = run_endpoints(self.actions_url, self.state_dir)
+        proc = self._spawn("rasa", [str(rasa), "run", "--enable-api", "--model", str(MODEL_PATH),
+                                    "--port", str(_port(self.rasa_url)), "--endpoints", str(endpoints),
+                                    "--credentials", str(ROOT / "credentials.yml")],
+                           dict(env, SQLALCHEMY_SILENCE_UBER_WARNING="1"))
+        self._wait("Rasa server", lambda: rasa_healthy(self.rasa_url), proc)
+        self.warm_up()
+        _say("services ready")
+
+    def warm_up(self) -> None:
+        """One message through the whole stack, so the first user waits for nothing.
+
+        The first message loads the FAQ model and index in the action server
+        and builds Rasa's inference graph.
+        """
+        try:
+            httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                       json={"sender": "warm-up", "message": "e-mongolia", "metadata": {"language": "en"}},
+                       timeout=START_TIMEOUT)
+        except httpx.HTTPError as exc:
+            _say(f"warm-up message failed: {exc}")
+
+    def stop(self) -> None:
+        for proc in reversed(self.started):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    continue
+        for proc in reversed(self.started):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.started.clear()

@@ -1,0 +1,153 @@
+"""Durable state: user settings, unanswered questions, conversation turns.
+
+SQLite by default so nothing external is needed; any SQLAlchemy URL (for
+example PostgreSQL) works for the scale-out set-up. Texts of turns are stored
+masked: they feed volunteer tickets and statistics, which must never show
+personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, create_engine, delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UserSettings(Base):
+    __tablename__ = "user_settings"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    voice: Mapped[bool] = mapped_column(Boolean, default=False)
+    rate: Mapped[int | None] = mapped_column(Integer, default=None)
+    expect: Mapped[str | None] = mapped_column(String(32), default=None)
+    last_answer: Mapped[str | None] = mapped_column(Text, default=None)
+    last_answer_lang: Mapped[str | None] = mapped_column(String(8), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class PendingQuestion(Base):
+    """A question that could not be answered because a service was down."""
+
+    __tablename__ = "pending_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    forwarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None, index=True)
+
+
+class Turn(Base):
+    """One message of a conversation, masked; for tickets and statistics."""
+
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    role: Mapped[str] = mapped_column(String(8))  # "user" or "bot"
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    intent: Mapped[str | None] = mapped_column(String(40), default=None)
+    topic: Mapped[str | None] = mapped_column(String(20), default=None)
+    faq_id: Mapped[str | None] = mapped_column(String(60), default=None)
+    answered: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    info: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+        if url.startswith("sqlite"):
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions() as s, s.begin():
+            yield s
+
+    # --- user settings -------------------------------------------------
+    def settings(self, user_id: int) -> UserSettings:
+        with self.session() as s:
+            row = s.get(UserSettings, user_id)
+            if row is None:
+                row = UserSettings(user_id=user_id)
+                s.add(row)
+                s.flush()
+            return row
+
+    def update_settings(self, user_id: int, **fields: Any) -> UserSettings:
+        with self.session() as s:
+            row = s.get(UserSettings, user_id) or UserSettings(user_id=user_id)
+            for key, value in fields.items():
+                setattr(row, key, value)
+            s.add(row)
+            s.flush()
+            return row
+
+    # --- pending questions -----------------------------------------------
+    def keep_pending(self, user_id: int, chat_id: int, text: str, language: str,
+                     forwarded: bool) -> int:
+        with self.session() as s:
+            row = PendingQuestion(user_id=user_id, chat_id=chat_id, text=text,
+                                  language=language, forwarded=forwarded)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def open_pending(self, limit: int = 50) -> list[PendingQuestion]:
+        with self.session() as s:
+            rows = s.scalars(select(PendingQuestion).where(PendingQuestion.answered_at.is_(None))
+                             .order_by(PendingQuestion.id).limit(limit))
+            return list(rows)
+
+    def mark_pending(self, pending_id: int, answered: bool) -> None:
+        with self.session() as s:
+            row = s.get(PendingQuestion, pending_id)
+            if row is not None:
+                row.attempts += 1
+                if answered:
+                    row.answered_at = utcnow()
+
+    # --- turns -------------------------------------------------------------
+    def add_turn(self, user_id: int, role: str, text: str, **fields: Any) -> None:
+        with self.session() as s:
+            s.add(Turn(user_id=user_id, role=role, text=text, **fields))
+
+    def recent_turns(self, user_id: int, limit: int = 6) -> list[Turn]:
+        with self.session() as s:
+            rows = s.scalars(select(Turn).where(Turn.user_id == user_id)
+                             .order_by(Turn.id.desc()).limit(limit))
+            return list(reversed(list(rows)))
+
+    def forget_user(self, user_id: int) -> None:
+        """Deletes what is stored about a user (the /forget command)."""
+        with self.session() as s:
+            for model in (Turn, PendingQuestion, UserSettings):
+                s.execute(delete(model).where(model.user_id == user_id))

@@ -1,0 +1,209 @@
+"""The Telegram side: python-telegram-bot handlers around the Assistant.
+
+Handlers stay small: turn an update into an Assistant call, then render the
+Outcome. A failed non-essential call (typing indicator, command list) is
+logged and never stops the reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from actions.strings import t
+from bot.assistant import COMMANDS, Assistant, Chat, Outcome
+from bot.config import Config
+from bot.replies import Reply, split_text
+from bot.volunteers import reads_as_question
+
+log = logging.getLogger(__name__)
+
+COMMAND_DESCRIPTIONS = {
+    "en": {"start": "Start and choose language", "help": "What I can do", "menu": "Topics",
+           "language": "Change language", "voice": "Voice replies on or off",
+           "repeat": "Play the last answer again", "slower": "Speak slower", "faster": "Speak faster",
+           "forget": "Delete my data"},
+    "mn": {"start": "Эхлэх, хэл сонгох", "help": "Юу хийж чадах вэ", "menu": "Сэдвүүд",
+           "language": "Хэл солих", "voice": "Дуут хариу асаах, унтраах",
+           "repeat": "Сүүлийн хариултыг дахин сонсох", "slower": "Удаан унших", "faster": "Хурдан унших",
+           "forget": "Миний мэдээллийг устгах"},
+}
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    # One button per row: easier to find and read with a screen reader.
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.data)] for b in reply.buttons])
+
+
+class TelegramFrontend:
+    def __init__(self, assistant: Assistant, speaker: Any | None) -> None:
+        self.assistant = assistant
+        self.speaker = speaker
+
+    @staticmethod
+    def chat_of(update: Update) -> Chat:
+        user = update.effective_user
+        chat = update.effective_chat
+        return Chat(user_id=user.id if user else chat.id, chat_id=chat.id,
+                    private=chat.type == chat.PRIVATE)
+
+    async def deliver(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int | None = None) -> None:
+        """Sends replies (split at 4096 characters), then the voice message."""
+        for reply in outcome.replies:
+            chunks = split_text(reply.text) if reply.text else []
+            for i, chunk in enumerate(chunks):
+                markup = keyboard(reply) if i == len(chunks) - 1 else None
+                await bot.send_message(chat_id=chat_id, text=chunk, reply_markup=markup)
+        if outcome.speak and self.speaker and outcome.spoken_text:
+            await self.send_voice(bot, chat_id, outcome, user_id or chat_id)
+
+    async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int) -> None:
+        rate = self.assistant.db.settings(user_id).rate
+        try:
+            clip = await self.speaker.speak(outcome.spoken_text, lang=outcome.language, rate=rate)
+        except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
+            log.exception("voice synthesis failed")
+            return
+        if clip is None:
+            return
+        try:
+            with open(clip.path, "rb") as fh:
+                await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
+        except (TelegramError, OSError) as exc:
+            log.warning("sendVoice failed: %s", exc)
+
+    async def typing(self, update: Update) -> None:
+        try:
+            await update.effective_chat.send_chat_action(ChatAction.TYPING)
+        except TelegramError as exc:
+            log.info("sendChatAction failed (ignored): %s", exc)
+
+    # --- handlers ----------------------------------------------------------
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        name = (update.effective_message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+        chat = self.chat_of(update)
+        outcome = await self.assistant.command(chat, name if name in COMMANDS else "")
+        await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        chat = self.chat_of(update)
+        forwarded = message.forward_origin is not None
+        text = message.text or message.caption or ""
+        desk = self.assistant.desk
+        if forwarded and desk is not None and desk.is_volunteer(chat.user_id) and reads_as_question(text):
+            # A volunteer passing on a citizen's question wants the answer,
+            # not a scam check of the question.
+            forwarded = False
+        await self.typing(update)
+        outcome = await self.assistant.text(chat, text, forwarded=forwarded)
+        await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.info("answerCallbackQuery failed (ignored): %s", exc)
+        chat = self.chat_of(update)
+        outcome = await self.assistant.press(chat, query.data)
+        await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
+
+    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if update.edited_message is not None:
+            kind = "edited"
+        elif message.sticker:
+            kind = "sticker"
+        elif message.photo:
+            kind = "photo"
+        elif message.voice or message.audio or message.video_note:
+            kind = "voice"
+        else:
+            kind = "media"
+        chat = self.chat_of(update)
+        outcome = await self.assistant.unsupported(chat, kind)
+        await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("handler failed: %s", context.error, exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat:
+            lang = self.assistant.language_of(update.effective_user.id if update.effective_user
+                                              else update.effective_chat.id)
+            try:
+                await context.bot.send_message(update.effective_chat.id, t(lang, "bot.service_down"))
+            except TelegramError:
+                pass
+
+    async def retry_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        for chat_id, user_id, outcome in await self.assistant.retry_pending():
+            try:
+                await self.deliver(context.bot, chat_id, outcome, user_id)
+            except TelegramError as exc:
+                log.warning("could not deliver a kept answer: %s", exc)
+
+
+async def set_commands(app: Application) -> None:
+    for lang, texts in COMMAND_DESCRIPTIONS.items():
+        commands = [BotCommand(name, texts[name]) for name in COMMANDS]
+        try:
+            await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+        except TelegramError as exc:
+            log.info("setMyCommands failed (ignored): %s", exc)
+
+
+def build_application(config: Config, assistant: Assistant, speaker: Any | None,
+                      desk: Any | None = None) -> Application:
+    builder: ApplicationBuilder = Application.builder().token(config.token or "")
+    if config.api_url:
+        builder = builder.base_url(f"{config.api_url}/bot").base_file_url(f"{config.api_url}/file/bot")
+    builder = builder.post_init(set_commands).concurrent_updates(True)
+    app = builder.build()
+    front = TelegramFrontend(assistant, speaker)
+    app.bot_data["frontend"] = front
+
+    if desk is not None:
+        from bot import volunteers
+
+        volunteers.register(app, assistant, desk, speaker)
+
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler(list(COMMANDS), front.on_command, filters=private))
+    app.add_handler(MessageHandler(private & filters.COMMAND, front.on_command))
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, front.on_unsupported))
+    app.add_handler(MessageHandler(private & (filters.TEXT | (filters.FORWARDED & filters.CAPTION)),
+                                   front.on_text))
+    app.add_handler(MessageHandler(private & ~filters.TEXT, front.on_unsupported))
+    app.add_handler(CallbackQueryHandler(front.on_button))
+    app.add_error_handler(front.on_error)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(front.retry_job, interval=config.retry_interval, first=config.retry_interval)
+    return app
+
+
+def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | None,
+        webhook: bool = False) -> None:
+    app = build_application(config, assistant, speaker, desk)
+    if webhook:
+        if not config.webhook_url:
+            raise SystemExit("--webhook needs WEBHOOK_URL (the public HTTPS address of this bot)")
+        app.run_webhook(listen=config.webhook_listen, port=config.webhook_port,
+                        url_path="telegram", webhook_url=f"{config.webhook_url.rstrip('/')}/telegram",
+                        allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
