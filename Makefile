@@ -12,7 +12,10 @@ PIP_LOG := state/logs/pip.log
 
 .PHONY: setup run chat test lint validate rasa-test pytest model embedding-model apt bench eval lock services clean
 
-setup: apt $(VENV)/.installed $(RASA_VENV)/.installed embedding-model model
+# The two virtualenvs install side by side, then the two models build side by side.
+setup: apt
+	@$(MAKE) --no-print-directory -j2 $(VENV)/.installed $(RASA_VENV)/.installed
+	@$(MAKE) --no-print-directory -j2 embedding-model model
 
 apt:
 	@scripts/apt-packages.sh

@@ -21,17 +21,18 @@ from rasa_sdk.forms import ValidationAction
 from actions import settings
 from actions.privacy import mask_pii
 from actions.retrieval import Retriever
-from actions.scam import check_message
+from actions.scam import check_message, default_checker
 from actions.strings import t
 
 log = logging.getLogger(__name__)
 
 def _warm_up() -> None:
-    """Load the model and index before the first question arrives."""
+    """Load the model, the FAQ index and the scam library before the first user."""
     try:
         Retriever.shared()
+        default_checker().warm_up()
     except Exception:  # noqa: BLE001 - a failed warm-up must not stop the server
-        log.exception("FAQ retriever failed to load at start-up")
+        log.exception("warm-up failed at start-up")
 
 
 threading.Thread(target=_warm_up, name="faq-warm-up", daemon=True).start()
@@ -240,14 +241,9 @@ class CheckMessage(Action):
                       expect="message_to_check")
             return []
         result = check_message(text, lang)
-        lines = [result.summary]
-        if result.explanations:
-            lines.append("\n".join(f"{i}. {e}" for i, e in enumerate(result.explanations, 1)))
-        if result.report:
-            lines.append(result.report)
         retriever = Retriever.shared()
         buttons = [faq_button(retriever, fid, lang) for fid in result.advice if retriever.has(fid)][:3]
-        dispatcher.utter_message(text="\n\n".join(lines), buttons=buttons)
+        dispatcher.utter_message(text=result.reply_text(lang), buttons=buttons)
         send_meta(dispatcher, tracker, topic="scams", faq_id=None, faq_score=None,
                   scam=result.as_dict())
         return [SlotSet("last_question", None)]

@@ -194,3 +194,21 @@ def test_rasa_slow_or_down_apologises_fast_and_answers_later(bot_factory, standi
     kept = standin.wait_for(user, count=2, contains="Earlier you asked", timeout=60)
     assert "change my card PIN" in kept[0].text and "deposit insurance" in kept[1].text
     assert all(len(k.text) > len("Earlier you asked") + 60 for k in kept), "the kept answer is missing"
+
+
+def test_asking_for_a_check_then_pasting_the_message(bot_factory, standin: BotApiStandIn) -> None:
+    bot_factory()
+    user = 513
+    prompt = ask(standin, user, "is this a scam?")[0].text
+    assert "forward me the message" in prompt
+    verdict = ask(standin, user, "Dear customer, your Golomt account will be closed today. "
+                                 "Send the 6-digit code we sent you to this chat to keep it open.")[0].text
+    assert "scam" in verdict.lower() and "102" in verdict
+
+
+def test_asking_for_english_in_mongolian_switches_language(bot_factory, standin: BotApiStandIn) -> None:
+    bot_factory()
+    user = 514
+    assert ask(standin, user, "англиар ярина уу")[0].text == "I will answer in English."
+    answer = ask(standin, user, "картаа алдчихлаа яах вэ")[0].text
+    assert is_english(answer) and "1800-1917" in answer
