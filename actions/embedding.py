@@ -1,0 +1,271 @@
+"""One sentence encoder per process, shared by FAQ retrieval and the scam checker.
+
+Loading the model takes seconds and ~0.5 GB, so it happens once, lazily, under
+a lock (the action server and the bot call from several threads). Model hubs
+are unreachable in production as well as in tests, so hub access is switched
+off before sentence-transformers is imported: a wrong path then fails at once
+with a clear error instead of hanging on a network timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from actions import embedding_model, settings
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# torch's OpenMP workers spin while waiting for work by default. With Rasa, the
+# bot and the action server sharing two cores, spinning threads starve each
+# other: measured under load, a query took ~250 ms and 8x its CPU time instead
+# of ~45 ms. Sleeping workers avoid that. Read once, when torch first loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+# Prompt names tried in order; the first one the model defines with a
+# non-empty text is used. A model without prompts encodes the raw text.
+QUERY_PROMPTS = ("query",)
+PASSAGE_PROMPTS = ("passage", "document", "corpus")
+BATCH_SIZE = 32
+_FINGERPRINT_FILES = (
+    "config.json",
+    "modules.json",
+    "config_sentence_transformers.json",
+    "sentence_bert_config.json",
+    "1_Pooling/config.json",
+    embedding_model.STAMP_FILE,
+)
+
+
+class EncoderUnavailable(RuntimeError):
+    """The configured model folder is missing or cannot be built."""
+
+
+def _pick_prompt(prompts: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        if prompts.get(name):
+            return prompts[name]
+    return None
+
+
+def fingerprint(path: Path) -> str:
+    """A short id that changes when the model does, for embedding caches.
+
+    Hashing 470 MB of weights on every start would cost seconds; the config
+    files, the build stamp and the weight files' sizes identify a build.
+    """
+    digest = hashlib.sha256()
+    for rel in _FINGERPRINT_FILES:
+        file = path / rel
+        if file.is_file():
+            digest.update(rel.encode() + b"\0" + file.read_bytes())
+    for file in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        digest.update(f"{file.name}:{file.stat().st_size}".encode())
+    return digest.hexdigest()[:12]
+
+
+def _limit_threads(threads: int) -> None:
+    import torch
+
+    if threads > 0 and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    try:
+        # One request at a time is encoded; inter-op parallelism only adds
+        # thread contention on two cores. Fails if torch already started it.
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass
+
+
+class Encoder:
+    """A loaded sentence-transformers model with the two calls the app needs."""
+
+    def __init__(self, model_path: str | os.PathLike[str], threads: int = 2) -> None:
+        path = Path(model_path)
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise EncoderUnavailable(
+                f"No sentence-transformers model at {path}. Build the default one with "
+                "`python -m actions.embedding_model` or set EMBEDDING_MODEL to a local folder."
+            )
+        _limit_threads(threads)
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no tqdm bars in service logs
+        self.path = path
+        self._model: SentenceTransformer = SentenceTransformer(
+            str(path), device="cpu", local_files_only=True
+        )
+        self._model.eval()
+        prompts = dict(getattr(self._model, "prompts", None) or {})
+        default_prompt = prompts.get(getattr(self._model, "default_prompt_name", None) or "")
+        self._query_prompt = _pick_prompt(prompts, QUERY_PROMPTS) or default_prompt
+        self._passage_prompt = _pick_prompt(prompts, PASSAGE_PROMPTS) or default_prompt
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim: int = int(get_dim())
+        self.name: str = f"{path.name}-{fingerprint(path)}"
+        # torch releases the GIL, but one forward pass already uses every
+        # core we give it; serialising keeps latency predictable.
+        self._lock = threading.Lock()
+        log.info("Loaded sentence encoder %s (dim %d) from %s", self.name, self.dim, path)
+
+    def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of texts, not a single string")
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._lock:
+            if len(texts) == 1:
+                single = self._encode_one(texts[0], prompt)
+                if single is not None:
+                    return single
+            vectors = self._model.encode(
+                list(texts),
+                prompt=prompt,
+                batch_size=BATCH_SIZE,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _encode_one(self, text: str, prompt: str | None) -> np.ndarray | None:
+        """One text straight through the modules, skipping encode()'s batching.
+
+        A user's message is embedded alone on every turn; encode()'s sorting
+        and device checks cost ~3 ms of a ~20 ms call on two cores. Returns
+        None on sentence-transformers versions without ``preprocess`` (< 6).
+        """
+        import torch
+
+        preprocess = getattr(self._model, "preprocess", None)
+        if preprocess is None:
+            return None
+        features = preprocess([text], prompt=prompt)
+        with torch.inference_mode():
+            vector = self._model(features)["sentence_embedding"]
+            vector = torch.nn.functional.normalize(vector, p=2, dim=1)
+        return vector.numpy().astype(np.float32, copy=False)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Embed user questions or messages: (n, dim) float32, unit length."""
+        return self._encode(texts, self._query_prompt)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        """Embed FAQ entries or reference texts: (n, dim) float32, unit length."""
+        return self._encode(texts, self._passage_prompt)
+
+
+_encoder: Encoder | None = None
+_encoder_lock = threading.Lock()
+
+
+def _model_path() -> Path:
+    """The configured folder; the default one is built or refreshed on first use."""
+    path = Path(settings.EMBEDDING_MODEL)
+    if path.resolve() != Path(embedding_model.DEFAULT_OUT_DIR).resolve():
+        return path
+    try:
+        # Returns at once when the build stamp matches the installed packages.
+        embedding_model.convert(path)
+    except embedding_model.ConversionError as err:
+        if not (path / embedding_model.STAMP_FILE).is_file():
+            raise EncoderUnavailable(str(err)) from err
+        log.warning("Using the existing embedding model in %s: %s", path, err)
+    return path
+
+
+def get_encoder() -> Encoder:
+    """The process-wide encoder, loaded on first call."""
+    global _encoder
+    if _encoder is None:
+        with _encoder_lock:
+            if _encoder is None:
+                _encoder = Encoder(_model_path(), threads=settings.EMBEDDING_THREADS)
+    return _encoder
+
+
+_BENCH_TEXTS = (
+    "How do I protect my bank account from fraud?",
+    "Банкны дансаа залилангаас хэрхэн хамгаалах вэ?",
+    "dansaa yaj hamgaalah ve",
+    "E-Mongolia дээр тодорхойлолт хэрхэн авах вэ?",
+    "Someone asked for my card PIN code by phone.",
+    "Таны карт хаагдлаа. Нээхийн тулд кодоо илгээнэ үү.",
+    "How do I reset my internet banking password?",
+    "Шагнал хожсон гэсэн мессежийн холбоос дээр дарах аюулгүй юу?",
+)
+
+
+def _rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def bench(n_queries: int = 200, n_batch: int = 256) -> dict[str, float]:
+    """Figures for the notes: load time, memory, query latency, batch throughput."""
+    import time
+
+    started = time.perf_counter()
+    encoder = get_encoder()
+    figures = {"load_s": time.perf_counter() - started, "rss_mb": _rss_mb()}
+    texts = [f"{t} {i}" for i in range(n_batch) for t in _BENCH_TEXTS][:n_batch]
+    encoder.encode_queries(texts[:8])  # warm-up
+    latencies = []
+    cpu = time.process_time()
+    for i in range(n_queries):
+        one = time.perf_counter()
+        encoder.encode_queries([texts[i % len(texts)]])
+        latencies.append((time.perf_counter() - one) * 1000)
+    # CPU time is less sensitive than wall time to other processes on the box.
+    figures["query_cpu_ms"] = (time.process_time() - cpu) * 1000 / n_queries
+    latencies.sort()
+    figures["query_p50_ms"] = latencies[len(latencies) // 2]
+    figures["query_p95_ms"] = latencies[int(len(latencies) * 0.95)]
+    one = time.perf_counter()
+    encoder.encode_passages(texts)
+    figures["batch_per_s"] = len(texts) / (time.perf_counter() - one)
+    figures["rss_after_mb"] = _rss_mb()
+    return figures
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        figures = bench()
+    except EncoderUnavailable as err:
+        print(f"error: {err}")
+        return 1
+    encoder = get_encoder()
+    print(f"model {encoder.name} ({encoder.dim} dims) from {encoder.path}")
+    print(f"threads {settings.EMBEDDING_THREADS}, load {figures['load_s']:.1f} s")
+    print(f"memory after load {figures['rss_mb']:.0f} MB, after encoding {figures['rss_after_mb']:.0f} MB")
+    print(
+        f"single query p50 {figures['query_p50_ms']:.1f} ms, p95 {figures['query_p95_ms']:.1f} ms, "
+        f"CPU {figures['query_cpu_ms']:.1f} ms"
+    )
+    print(f"machine load average {os.getloadavg()[0]:.1f} (figures are only meaningful near 0)")
+    print(f"batch encoding {figures['batch_per_s']:.0f} sentences/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

