@@ -53,12 +53,12 @@ EMBEDDING_THREADS = int(os.environ.get("EMBEDDING_THREADS", "2"))
 # Score = (1 - weight) * embedding cosine + weight * character n-gram cosine,
 # each the best over an entry's phrasings and titles. Thresholds are
 # calibrated on tests/data/nlu_eval.yml (`python -m bot faq eval --calibrate`).
-FAQ_LEXICAL_WEIGHT = 0.3
+FAQ_LEXICAL_WEIGHT = 0.4
 # "high" (answer): score and lead over the second entry both at least these.
-FAQ_HIGH_SCORE = 0.75
-FAQ_HIGH_MARGIN = 0.03
+FAQ_HIGH_SCORE = 0.62
+FAQ_HIGH_MARGIN = 0.025
 # Below this nothing is offered ("low"); between it and "high": "Did you mean?".
-FAQ_LOW_SCORE = 0.65
+FAQ_LOW_SCORE = 0.61
 # Runners-up offered beside the best entry must be this close to it.
 FAQ_SUGGEST_WINDOW = 0.08
 # Entries on a "Did you mean ...?" (the best one included).
@@ -66,7 +66,7 @@ FAQ_MAX_SUGGESTIONS = 3
 # A message of at most this many words may be read as a follow-up of the last answer.
 FAQ_FOLLOWUP_MAX_WORDS = 6
 # Without the embedding model only suggestions are offered, from n-grams scoring at least this.
-FAQ_LEXICAL_ONLY_LOW = 0.35
+FAQ_LEXICAL_ONLY_LOW = 0.2
 # Embedded phrasings are cached here, keyed by model and text; keep a few generations.
 FAQ_INDEX_DIR = CACHE_DIR / "faq_index"
 FAQ_INDEX_CACHE_KEEP = 4

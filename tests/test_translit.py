@@ -1,0 +1,117 @@
+"""Latin-typed Mongolian must reach the model in Cyrillic; English must not be touched.
+
+The table holds the informal spellings people really type: h/kh/x for х,
+w/v for в, v for ү, u for у/ү, o for о/ө, c/ts for ц, chat abbreviations.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.translit import (
+    Vocabulary,
+    detect_form,
+    lexical_key,
+    normalize,
+    rule_transliterate,
+    to_cyrillic,
+)
+
+# Without any vocabulary: the dictionary and the letter rules alone.
+TABLE = [
+    ("hamgaalah we", "хамгаалах вэ"),  # informal h and w that cyrtranslit leaves
+    ("khamgaalakh ve", "хамгаалах вэ"),
+    ("dansaa yaj hamgaalah ve", "дансаа яаж хамгаалах вэ"),
+    ("kartaa geechihlee yah ve", "картаа гээчихлээ яах вэ"),
+    ("nuuts ugee martsan", "нууц үгээ марцан"),
+    ("tsahim", "цахим"),
+    ("cahim", "цахим"),
+    ("shalgah", "шалгах"),
+    ("chadahgui", "чадахгүй"),  # the negative ending is always -гүй
+    ("medehgui", "мэдэхгүй"),
+    ("newtreh", "нэвтрэх"),
+    ("uilchilgee", "үйлчилгээ"),  # e makes a front-vowel word: u -> ү
+    ("medeelel", "мэдээлэл"),
+    ("yamar", "ямар"),
+    ("yostoi", "ёстой"),
+    ("uyed", "үед"),
+    ("hvrehed", "хүрэхэд"),  # v for ү
+    ("vnen", "үнэн"),
+    ("baina", "байна"),
+    ("bn", "байна"),
+    ("minii", "миний"),  # ii at the end: ий
+    ("hiih", "хийх"),
+    ("dugaariin", "дугаарын"),  # ii in a back-vowel word after н: ы
+    ("yu", "юу"),
+    ("boloh uu", "болох уу"),  # the particle follows the previous word's vowels
+    ("hiih uu", "хийх үү"),
+    ("medeh uu", "мэдэх үү"),
+    ("bank kart", "банк карт"),
+    ("msg irlee", "мессеж ирлээ"),
+    ("utas maani", "утас маань"),
+    ("e-mongolia-d yaj nevtreh ve", "e-mongolia-д яаж нэвтрэх вэ"),  # the brand stays
+    ("qpay-aar tuluh", "qpay-аар төлөх"),
+    ("102 ruu zalgah", "102 руу залгах"),
+    ("blocklokh", "блоклох"),
+]
+
+
+@pytest.mark.parametrize(("latin", "cyrillic"), TABLE)
+def test_informal_spellings(latin: str, cyrillic: str) -> None:
+    assert to_cyrillic(latin) == cyrillic
+
+
+def test_vocabulary_settles_u_and_o_by_real_words() -> None:
+    vocab = Vocabulary(["Төлбөр төлөх", "хүмүүс", "данс"])
+    # u/o in a word without e: the rules alone guess the back-vowel letters.
+    assert rule_transliterate("tulbur") == "тулбур"
+    assert to_cyrillic("tulbur", vocab) == "төлбөр"
+    assert to_cyrillic("tolbor", vocab) == "төлбөр"
+    # A known stem with a case ending keeps the stem's spelling and vowels.
+    assert to_cyrillic("humuusiin dansnii", vocab) == "хүмүүсийн дансны"
+
+
+@pytest.mark.parametrize("text", [
+    "How do I block my card?",
+    "my card was stolen",
+    "can we talk in english",
+    "what should we do",
+    "I lost my phone with the bank app",
+])
+def test_english_is_detected(text: str) -> None:
+    assert detect_form(text) == "en"
+    assert normalize(text).text == text.lower()
+
+
+@pytest.mark.parametrize("text", [
+    "dansaa yaj hamgaalah ve",
+    "hamgaalah we",
+    "kartaa aldsan",
+    "ta nadad tuslana uu",
+    "NUAT-iin butsaan olgolt hezee orj irdeg we",
+    "bi medehgui baina",
+])
+def test_latin_mongolian_is_detected(text: str) -> None:
+    assert detect_form(text) == "mn_latn"
+
+
+def test_cyrillic_is_mongolian_even_with_a_brand() -> None:
+    assert detect_form("E-Mongolia-д яаж нэвтрэх вэ") == "mn"
+
+
+def test_a_bare_word_follows_the_users_language() -> None:
+    assert detect_form("ok", lang_hint="mn") == "mn_latn"
+    assert detect_form("ok", lang_hint="en") == "en"
+
+
+def test_normalize_keeps_the_original_for_logs() -> None:
+    norm = normalize("  Kartaa   geechihlee!!! yah ve?? ")
+    assert norm.original == "  Kartaa   geechihlee!!! yah ve?? "
+    assert norm.form == "mn_latn"
+    assert norm.text == "картаа гээчихлээ! яах вэ?"
+
+
+def test_both_scripts_share_one_lexical_spelling() -> None:
+    assert lexical_key("kartaa geechihlee yah ve") == lexical_key("Картаа гээчихлээ яах вэ")
+    assert lexical_key("nuuts ugee") == lexical_key("нууц үгээ")
+    assert lexical_key("khamgaalakh") == lexical_key("хамгаалах")
