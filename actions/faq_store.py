@@ -31,6 +31,9 @@ ANSWER_LANGUAGES = ("en", "mn")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 TITLE_MAX_CHARS = 60
+# Placeholders that `python -m bot faq candidates` writes into draft entries.
+# Upper case only: "хийх" is an everyday word.
+_PLACEHOLDER = re.compile(r"\bTODO\b|ХИЙХ(?: \d+)?:")
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,15 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
     if status not in STATUSES:
         err(f"status '{status}' must be published or draft")
 
+    if status != "draft":
+        for field_name, text in _texts(title, questions, answer, sources):
+            if _PLACEHOLDER.search(text):
+                err(f"{field_name} still has placeholder text: '{text[:60]}'")
+    else:
+        # A draft is work in progress: never answered, so its gaps are reported,
+        # not fatal. Publishing it (removing `status: draft`) makes them errors.
+        problems = [Problem(p.file, p.entry, f"draft: {p.message}", "warning") for p in problems]
+
     usable = bool(eid) and all(answer.values()) and any(questions.values())
     if not usable:
         return None, problems
@@ -262,6 +274,14 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
         status=status if status in STATUSES else "draft", file=file,
     )
     return entry, problems
+
+
+def _texts(title: dict[str, str], questions: dict[str, tuple[str, ...]], answer: dict[str, str],
+           sources: list[str]) -> list[tuple[str, str]]:
+    out = [(f"title.{k}", v) for k, v in title.items()]
+    out += [(f"questions.{form}", q) for form, items in questions.items() for q in items]
+    out += [(f"answer.{k}", v) for k, v in answer.items()]
+    return out + [("sources", u) for u in sources]
 
 
 def load_file(path: Path) -> tuple[list[FaqEntry], list[Problem], bool]:

@@ -50,6 +50,11 @@ def _out(line: str = "") -> None:
 # ----- validate --------------------------------------------------------------
 
 
+def _severity(*entries: FaqEntry) -> str:
+    """Problems that involve a draft are reported, not fatal: drafts are never answered."""
+    return "error" if all(e.published for e in entries) else "warning"
+
+
 def near_duplicates(entries: Sequence[FaqEntry], threshold: float) -> list[Problem]:
     """Phrasings repeated, or nearly repeated, in another entry.
 
@@ -71,7 +76,8 @@ def near_duplicates(entries: Sequence[FaqEntry], threshold: float) -> list[Probl
         if key in by_key and rows[by_key[key]][0] != rows[r][0]:
             a, b = entries[rows[by_key[key]][0]], entries[rows[r][0]]
             problems.append(Problem(b.file, b.id, f"question '{rows[r][2]}' repeats "
-                                    f"'{rows[by_key[key]][2]}' of entry '{a.id}' ({a.file})"))
+                                    f"'{rows[by_key[key]][2]}' of entry '{a.id}' ({a.file})",
+                                    _severity(a, b)))
             seen_pairs.add((by_key[key], r))
         by_key.setdefault(key, r)
     lexical = LexicalIndex(keys)
@@ -88,7 +94,7 @@ def near_duplicates(entries: Sequence[FaqEntry], threshold: float) -> list[Probl
                 problems.append(Problem(
                     b.file, b.id, f"question '{rows[other][2]}' nearly repeats '{rows[r][2]}' of entry "
                     f"'{a.id}' ({a.file}), similarity {sims[other]:.2f}: one person asking this "
-                    "cannot be told which answer they want"))
+                    "cannot be told which answer they want", _severity(a, b)))
     return problems
 
 
@@ -147,10 +153,10 @@ def phone_problems(entries: Sequence[FaqEntry], fact_sheet: Path) -> list[Proble
                 digits = _digits(number)
                 if digits in unverified and digits not in verified:
                     problems.append(Problem(entry.file, entry.id, f"answer.{lang} gives {number}, "
-                                            "which the fact sheet marks UNVERIFIED"))
+                                            "which the fact sheet marks UNVERIFIED", _severity(entry)))
                 elif digits not in verified:
                     problems.append(Problem(entry.file, entry.id, f"answer.{lang} gives {number}, "
-                                            "which is not in the fact sheet"))
+                                            "which is not in the fact sheet", _severity(entry)))
     return problems
 
 

@@ -2,17 +2,17 @@
 
 Rasa's intent only names a topic; the answer is the FAQ entry whose question
 phrasings (all three forms) or title sit closest to the user's text. The
-score of an entry is a weighted sum of two cosines, each the best over the
-entry's rows:
+score of an entry is a weighted sum of two cosines:
 
 - the sentence embedding of the normalised text (Latin-typed Mongolian in
-  Cyrillic), which carries meaning across wording and language;
+  Cyrillic) against each of the entry's phrasings and titles, the best one
+  counting; it carries meaning across wording and language;
 - character n-grams of a script-independent spelling (`translit.lexical_key`)
   against the entry as one document (phrasings, titles and answers), which
   catch the exact words, survive transliteration mistakes and credit a
-  question whose words are spread over several phrasings. Measured on the
-  held-out set this document score beats the best single phrasing by
-  about eight points of top-1 accuracy in Mongolian.
+  question whose words are spread over several phrasings. On the held-out
+  set this document score beat the best single phrasing by about ten points
+  of top-1 accuracy in Mongolian.
 
 e5 similarities are bunched high, so the answer/ask/give-up decision uses
 thresholds on the score and on the margin to the second entry, calibrated by
@@ -60,6 +60,12 @@ from actions.translit import (
 log = logging.getLogger(__name__)
 
 BANDS = ("low", "middle", "high")
+# Openings that mark a message as going on from the previous answer
+# ("and for Golomt?", "тэгээд хэдэн төгрөг вэ?"), in the script-independent
+# spelling so that Latin-typed Mongolian matches too.
+FOLLOWUP_CUES = tuple(lexical_key(w) + " " for w in (
+    "and", "also", "then", "what about", "how about", "тэгээд", "тэгвэл", "тэгэхээр", "харин",
+    "бас"))
 # Bump when what is stored in a cache file changes.
 INDEX_FORMAT = 1
 # Texts per encoder call while building. A search arriving meanwhile waits for
@@ -141,7 +147,8 @@ class LexicalIndex:
     def __init__(self, keys: Sequence[str]) -> None:
         self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4),
                                            sublinear_tf=True, lowercase=False, dtype=np.float32)
-        self._matrix = self._vectorizer.fit_transform([k or " " for k in keys])
+        # A placeholder keeps an empty faq/ (or a blank text) from emptying the vocabulary.
+        self._matrix = self._vectorizer.fit_transform([k if k.strip() else "_" for k in keys] or ["_"])
 
     def scores(self, key: str) -> np.ndarray:
         """Cosine of `key` with every indexed text."""
@@ -338,8 +345,8 @@ class Retriever:
 
         Matching a question to question phrasings is the symmetric task e5
         prompts both sides with "query: " for; passages scored lower on the
-        held-out set. The encoder is thread-safe (it serialises per batch),
-        so a search during a rebuild waits for one batch at most.
+        held-out set. The encoder is thread-safe (it serialises calls), so a
+        search during a rebuild waits for one chunk at most.
         """
         assert self.encoder is not None
         return np.asarray(self.encoder.encode_queries(texts), dtype=np.float32)
@@ -384,12 +391,12 @@ class Retriever:
         vectors = self._embed_rows(texts, previous) if self.encoder is not None else None
         row_entry = np.array(pos, dtype=np.int64)
         starts = np.searchsorted(row_entry, np.arange(len(entries))) if entries else np.array([], np.int64)
-        documents = [entry_document(e, [k for k, p in zip(keys, pos, strict=True) if p == i])
-                     for i, e in enumerate(entries)]
+        ends = [*starts[1:].tolist(), len(keys)]
+        documents = [entry_document(e, keys[int(starts[i]):ends[i]]) for i, e in enumerate(entries)]
         index = FaqIndex(
             store=store, entries=entries, row_entry=row_entry, row_text=texts, row_form=forms,
             row_key=keys, starts=starts, vectors=vectors, documents=documents,
-            lexical=LexicalIndex(documents or [" "]),
+            lexical=LexicalIndex(documents),
             vocabulary=vocabulary, english=english, model_name=self.model_name,
         )
         index.build_seconds = time.perf_counter() - started
@@ -583,8 +590,12 @@ class Retriever:
             return SearchResult("low", None, [], norm.text, norm.original, norm.form)
         result = self._search_normalized(index, norm, topic, topic_confident)
         prev_pos = index.position(previous_faq_id) if previous_faq_id else None
-        if (prev_pos is None or result.band == "high"
-                or len(words(norm.text)) > self.config.followup_max_words):
+        n_words = len(words(norm.text))
+        cued = (norm.key + " ").startswith(FOLLOWUP_CUES)
+        # Without a cue only a text that means nothing alone is read with the
+        # last answer; "what is e-barimt?" is a new question even when short.
+        if prev_pos is None or n_words > self.config.followup_max_words or (
+                result.band != "low" and not cued):
             return result
         previous = index.entries[prev_pos]
         title = previous.title["en" if norm.form == "en" else "mn"]
@@ -593,10 +604,16 @@ class Retriever:
         followup = self._search_normalized(index, joined, topic, topic_confident)
         if followup.best is None:
             return result
-        close = {previous.id, *previous.related}
-        fits = followup.best.faq_id in close or followup.best.topic == previous.topic
-        better = BANDS.index(followup.band) > BANDS.index(result.band) or (
-            followup.band == result.band and followup.best.score > (result.best.score if result.best else 0))
+        # Read together with the last answer, the text must land on that answer
+        # or one it lists as related; anything else is a new question.
+        fits = followup.best.faq_id in {previous.id, *previous.related}
+        own_rank = BANDS.index(result.band)
+        new_rank = BANDS.index(followup.band)
+        own_score = result.best.score if result.best else 0.0
+        # "And ..." / "тэгээд ..." says outright that the question goes on from
+        # the last answer; without such a word the reading must do better.
+        better = new_rank > own_rank or (
+            new_rank == own_rank and (cued or followup.best.score > own_score))
         if fits and better:
             return replace(followup, normalized=norm.text, followup=True)
         return result

@@ -50,9 +50,10 @@ EMBEDDING_MODEL = os.environ.get(
 EMBEDDING_THREADS = int(os.environ.get("EMBEDDING_THREADS", "2"))
 
 # --- FAQ retrieval (actions/retrieval.py, actions/faq_tools.py) ---
-# Score = (1 - weight) * embedding cosine + weight * character n-gram cosine,
-# each the best over an entry's phrasings and titles. Thresholds are
-# calibrated on tests/data/nlu_eval.yml (`python -m bot faq eval --calibrate`).
+# Score = (1 - weight) * embedding cosine (best of an entry's phrasings and
+# titles) + weight * character n-gram cosine (against the whole entry).
+# Thresholds are calibrated on tests/data/nlu_eval.yml
+# (`python -m bot faq eval --calibrate`).
 FAQ_LEXICAL_WEIGHT = 0.4
 # "high" (answer): score and lead over the second entry both at least these.
 FAQ_HIGH_SCORE = 0.62

@@ -9,12 +9,16 @@ and ү, o for both о and ө, c for ц) half converted, so this module has its
 own rules:
 
 1. a small dictionary of frequent words whose spelling is ambiguous
-   ("uu" is уу or үү, "ve" and "we" are вэ) or that are loanwords;
+   ("uu" is уу or үү, "ve" and "we" are вэ), chat abbreviations ("bn",
+   "msg") and loanwords;
 2. a vocabulary of Cyrillic words (the FAQ's own Mongolian text): a Latin
    word is looked up by a lossy spelling key that every informal spelling of
-   the same Cyrillic word shares, which settles у/ү and о/ө by real words;
+   the same Cyrillic word shares, which settles у/ү and о/ө by real words,
+   and a known stem with a case ending keeps the stem ("humuusiin" ->
+   хүмүүсийн);
 3. letter rules with vowel harmony for the remaining words: a word with e
-   is a front-vowel word (o -> ө, u -> ү), otherwise a back-vowel one.
+   is a front-vowel word (o -> ө, u -> ү), otherwise a back-vowel one; a v
+   with no vowel beside it is ү ("hvrehed"), the negative ending is -гүй.
 
 English must never be transliterated, so the script decision is made per
 text by a small scorer (`detect_form`). The same lossy key gives a
@@ -27,10 +31,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-FORMS = ("en", "mn", "mn_latn")
 
 _CYR_TO_KEY = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "o",
@@ -143,7 +145,7 @@ def cyrillic_share(text: str) -> float:
     return cyr / (cyr + lat) if cyr + lat else 0.0
 
 
-def word_key(word: str) -> str:
+def word_key(word: str, collapse: bool = True) -> str:
     """A lossy spelling that every usual spelling of one Mongolian word shares.
 
     х/h/kh/x -> h, у/ү/u -> u, о/ө/o -> o, в/v/w -> v, ц/ts/c -> ts, the y of
@@ -160,12 +162,17 @@ def word_key(word: str) -> str:
     s = re.sub(r"y(?=[aeiou])", "", s)
     s = s.replace("y", "i").replace("q", "k")
     s = re.sub(r"[-']", "", s)
-    return re.sub(r"(.)\1+", r"\1", s)
+    return re.sub(r"(.)\1+", r"\1", s) if collapse else s
 
 
 def loose_key(word: str) -> str:
     """`word_key` with о/у merged, for people who type ө as u ("tulbur")."""
     return word_key(word).replace("u", "o")
+
+
+def _stem_key(word: str) -> str:
+    """Key for stem matching: о/у merged like `loose_key`, doubled letters kept."""
+    return word_key(word, collapse=False).replace("u", "o")
 
 
 def lexical_key(text: str) -> str:
@@ -188,6 +195,7 @@ class Vocabulary:
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self._exact: dict[str, Counter[str]] = {}
         self._loose: dict[str, Counter[str]] = {}
+        self._stems: dict[str, Counter[str]] = {}  # doubled letters kept: "kartt" is not карт
         for text in texts:
             self.add(text)
 
@@ -197,6 +205,7 @@ class Vocabulary:
                 continue
             self._exact.setdefault(word_key(w), Counter())[w] += 1
             self._loose.setdefault(loose_key(w), Counter())[w] += 1
+            self._stems.setdefault(_stem_key(w), Counter())[w] += 1
 
     def lookup(self, latin: str) -> str | None:
         """The Cyrillic spelling of a Latin-typed word, if the vocabulary has it.
@@ -214,7 +223,7 @@ class Vocabulary:
         for cut in range(len(w) - 1, max(3, len(w) - 6), -1):
             if len(word_key(w[:cut])) < 4:
                 break
-            found = self._exact.get(word_key(w[:cut])) or self._loose.get(loose_key(w[:cut]))
+            found = self._stems.get(_stem_key(w[:cut]))
             if found:
                 stem = found.most_common(1)[0][0]
                 return stem + rule_transliterate(w[cut:], front=_cyr_is_front(stem), prev=stem[-1])
@@ -470,13 +479,6 @@ def normalize(
     return Normalized(original=text, form=form, text=out, key=lexical_key(cleaned))
 
 
-def build_vocabulary(mongolian_texts: Iterable[str]) -> Vocabulary:
-    return Vocabulary(mongolian_texts)
-
-
 def english_vocabulary(english_texts: Iterable[str]) -> frozenset[str]:
+    """Words of the FAQ's English text: evidence that a Latin text is English."""
     return frozenset(w for t in english_texts for w in words(t) if w.isalpha())
-
-
-def forms_of(mapping: Mapping[str, object]) -> list[str]:
-    return [f for f in FORMS if f in mapping]

@@ -92,7 +92,9 @@ class Stack:
                          f"see {self.state_dir / 'logs' / (name + '.log')}")
 
     def ensure(self) -> None:
-        env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+        # Passive OpenMP waiting: torch's spinning threads would otherwise
+        # starve Rasa and the bot, which share the same two cores.
+        env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_WAIT_POLICY="PASSIVE",
                    STATE_DIR=str(self.state_dir), PYTHONUNBUFFERED="1")
         if actions_healthy(self.actions_url):
             _say(f"action server already running at {self.actions_url}")

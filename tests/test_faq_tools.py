@@ -21,6 +21,14 @@ FIXTURE = TEST_DATA_DIR / "faq_fixture"
 FACT_SHEET = FIXTURE / "fact_sheet_excerpt.md"
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Embedding caches of test content stay out of the service's cache folder."""
+    from actions import settings
+
+    monkeypatch.setattr(settings, "FAQ_INDEX_DIR", tmp_path / "index-cache")
+
+
 @pytest.fixture
 def faq(tmp_path: Path) -> Path:
     target = tmp_path / "faq"
@@ -181,3 +189,18 @@ def test_reload_is_answered_by_the_running_watcher(faq: Path, tmp_path: Path, ca
     assert code == 0, out
     assert f"ready, content {content_hash(faq)}" in out
     assert "Call the police on 102 now." in server.answer("report_fraud", "en")
+
+
+def test_draft_with_gaps_is_accepted_but_placeholders_cannot_be_published(faq: Path, capsys) -> None:
+    draft = faq / "banking.yml"
+    edit(draft, "      en: Go to egolomt.mn, then Services, then Block card.",
+         "      en: \"TODO: write in English\"")
+    edit(draft, "        - egolomt block card\n", "")  # only 2 English phrasings left
+    code, out = validate(faq, capsys, "--no-model")
+    assert code == 0, out
+    assert "WARNING banking.yml: entry 'golomt_card_online': draft: questions.en has 2 phrasing(s)" in out
+    edit(draft, "    status: draft\n", "")
+    code, out = validate(faq, capsys, "--no-model")
+    assert code == 1
+    assert ("ERROR banking.yml: entry 'golomt_card_online': answer.en still has placeholder text: "
+            "'TODO: write in English'") in out

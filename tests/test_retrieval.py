@@ -143,14 +143,20 @@ def test_did_you_mean_offers_at_most_three_close_entries(retriever: Retriever) -
         assert result.best.score - score <= retriever.config.suggest_window
 
 
-@pytest.mark.parametrize("text", ["and for Golomt?", "тэгээд Төрийн банк бол?"])
-def test_short_follow_up_uses_the_previous_answer(retriever: Retriever, text: str) -> None:
+@pytest.mark.parametrize(("text", "previous"), [
+    ("and for Golomt?", "block_card"),
+    ("тэгээд Төрийн банк бол?", "block_card"),
+    ("тэгээд хэдэн төгрөг вэ?", "digital_signature"),
+    ("tegeed hed tugrug ve", "digital_signature"),
+])
+def test_short_follow_up_uses_the_previous_answer(retriever: Retriever, text: str,
+                                                  previous: str) -> None:
     alone = retriever.search(text)
-    assert alone.band != "high"
-    followed = retriever.search(text, previous_faq_id="block_card")
+    assert not (alone.band == "high" and alone.best.faq_id == previous)
+    followed = retriever.search(text, previous_faq_id=previous)
     assert followed.followup
     assert followed.band == "high"
-    assert followed.best.faq_id == "block_card"
+    assert followed.best.faq_id == previous
     assert followed.normalized == alone.normalized
 
 
@@ -277,3 +283,11 @@ def test_without_the_model_only_suggestions_are_offered(tmp_path: Path) -> None:
     result = r.search("kartaa geechihlee yah ve")
     assert result.band == "middle"
     assert result.best.faq_id == "block_card"
+
+
+def test_empty_faq_folder_gives_no_answer_and_no_crash(tmp_path: Path) -> None:
+    (tmp_path / "faq").mkdir()
+    r = Retriever(tmp_path / "faq", encoder=None, cache_dir=tmp_path / "cache", state_dir=tmp_path / "state")
+    result = r.search("kartaa geechihlee yah ve")
+    assert result.band == "low" and result.best is None
+    assert r.topic_ids("banking") == []

@@ -69,6 +69,8 @@ def test_vocabulary_settles_u_and_o_by_real_words() -> None:
     assert to_cyrillic("tolbor", vocab) == "төлбөр"
     # A known stem with a case ending keeps the stem's spelling and vowels.
     assert to_cyrillic("humuusiin dansnii", vocab) == "хүмүүсийн дансны"
+    # A doubled letter belongs to the ending, not to a shorter known word.
+    assert to_cyrillic("karttai", Vocabulary(["картаа карт"])) == "карттай"
 
 
 @pytest.mark.parametrize("text", [
