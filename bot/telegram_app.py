@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -27,7 +27,7 @@ from actions.strings import t
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
-from bot.volunteers import reads_as_question
+from bot.volunteers import markup, reads_as_question
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,7 @@ COMMAND_DESCRIPTIONS = {
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    # One button per row: easier to find and read with a screen reader.
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=b.data)] for b in reply.buttons])
+    return markup(reply.buttons)
 
 
 class TelegramFrontend:
