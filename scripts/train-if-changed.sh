@@ -3,7 +3,10 @@
 # A content hash, not file times: a fresh clone has new times but the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hash=$(cat config.yml domain.yml $(find nlu_data -name '*.yml' | sort) | sha256sum | cut -d' ' -f1)
+# nlu_components/ is the custom classifier's code: a change to it changes
+# the features a trained model expects.
+hash=$(cat config.yml domain.yml $(find nlu_data -name '*.yml' | sort) \
+  $(find nlu_components -name '*.py' | sort) | sha256sum | cut -d' ' -f1)
 if [ -f models/khotoch.tar.gz ] && [ "$(cat models/.train-hash 2>/dev/null)" = "$hash" ]; then
   exit 0
 fi
