@@ -128,6 +128,7 @@ DELEGATES = {
     ("faq",): "actions.faq_tools:main",
     ("scam", "eval"): "actions.scam_eval:main",
     ("nlu", "eval"): "bot.nlu_eval:main",
+    ("nlu", "from-faq"): "actions.faq_nlu:main",
     ("stats",): "bot.stats:stats_main",
     ("bench",): "bot.bench:main",
 }
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("speak", help="python -m bot speak --lang mn|en [--rate N] TEXT --out FILE.ogg")
     sub.add_parser("faq", help="validate | ask | eval | reload | voices | candidates")
     sub.add_parser("scam", help="eval")
-    sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set")
+    sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples")
     sub.add_parser("stats", help="questions, tickets and answer times")
     sub.add_parser("bench", help="end-to-end latency and throughput benchmark")
     args = parser.parse_args(argv)
