@@ -21,6 +21,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import yaml
+
 from actions import settings
 from actions.faq_store import FaqEntry, load_store
 
@@ -42,16 +44,37 @@ def _example(question: str) -> str:
     return _SPACES.sub(" ", question.translate(_ANNOTATION_CHARS)).strip()
 
 
-def render(entries: Iterable[FaqEntry]) -> str:
-    """The training file's text: one block per topic intent, phrasings in FAQ order, no repeats."""
+def hand_written_intents(nlu_dir: Path = NLU_FILE.parent) -> dict[str, str]:
+    """Lower-cased example text -> intent, from the hand-written training files."""
+    labelled: dict[str, str] = {}
+    for path in sorted(nlu_dir.glob("*.yml")):
+        if path.name == NLU_FILE.name:
+            continue
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            for line in str(block.get("examples", "")).splitlines():
+                if "intent" in block and line.strip().startswith("- "):
+                    labelled[line.strip()[2:].strip().lower()] = block["intent"]
+    return labelled
+
+
+def render(entries: Iterable[FaqEntry], labelled: dict[str, str] | None = None) -> str:
+    """The training file's text: one block per topic intent, phrasings in FAQ order, no repeats.
+
+    A phrasing that a hand-written file already gives another intent is left
+    out: an FAQ entry may answer a side question from another topic (the
+    child-money entry warns about loan scams), and one text taught as two
+    intents only blurs both.
+    """
+    labelled = labelled or {}
     by_intent: dict[str, dict[str, None]] = {}
     for entry in entries:
         if not entry.published:
             continue
-        examples = by_intent.setdefault(f"ask_{entry.topic}", {})
+        intent = f"ask_{entry.topic}"
+        examples = by_intent.setdefault(intent, {})
         for _form, question in entry.phrasings():
             text = _example(question)
-            if text:
+            if text and labelled.get(text.lower(), intent) == intent:
                 examples[text] = None
     lines = [_HEADER.rstrip("\n")]
     for intent in sorted(by_intent):
@@ -64,7 +87,7 @@ def render(entries: Iterable[FaqEntry]) -> str:
 def is_current(path: Path = NLU_FILE, faq_dir: Path | None = None) -> bool:
     """Whether the generated file matches faq/ as it is now."""
     try:
-        return path.read_text(encoding="utf-8") == render(load_store(faq_dir).entries)
+        return path.read_text(encoding="utf-8") == render(load_store(faq_dir).entries, hand_written_intents())
     except FileNotFoundError:
         return False
 
@@ -75,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=NLU_FILE)
     args = parser.parse_args(argv)
     store = load_store()
-    text = render(store.entries)
+    text = render(store.entries, hand_written_intents())
     if args.check:
         current = args.out.exists() and args.out.read_text(encoding="utf-8") == text
         print(f"{args.out}: {'up to date' if current else 'OUT OF DATE: run python -m bot nlu from-faq'}")

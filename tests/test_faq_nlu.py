@@ -39,6 +39,13 @@ def test_brackets_cannot_turn_into_entity_annotations_and_repeats_go() -> None:
     assert _examples(text) == {"ask_scams": ["is (this)(link) a scam?"]}
 
 
+def test_a_phrasing_hand_written_data_gives_another_intent_is_left_out() -> None:
+    entry = _entry("child_money", "eservices",
+                   {"mn": ("Хүүхдийн мөнгө шалгах", "Хүүхдийн мөнгөтэй бол зээл өгнө гэсэн зар үнэн үү")})
+    text = faq_nlu.render([entry], {"хүүхдийн мөнгөтэй бол зээл өгнө гэсэн зар үнэн үү": "ask_scams"})
+    assert _examples(text) == {"ask_eservices": ["Хүүхдийн мөнгө шалгах"]}
+
+
 def test_check_reports_an_out_of_date_file(tmp_path: Path) -> None:
     out = tmp_path / "faq_questions.yml"
     assert faq_nlu.main(["--out", str(out)]) == 0
