@@ -5,10 +5,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Callable
 
 from bot.config import Config
+
+
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM (systemd, docker stop, kill) like Ctrl-C.
+
+    Rasa and the action server run in their own sessions so that a terminal's
+    Ctrl-C reaches only the bot, which then stops them; a bare SIGTERM would
+    end the bot without its `finally` and leave both running.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _speaker():
@@ -162,5 +177,6 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("bench", help="end-to-end latency and throughput benchmark")
     args = parser.parse_args(argv)
     config = Config.from_env()
+    stop_on_sigterm()
     handlers = {"run": cmd_run, "chat": cmd_chat, "ask": cmd_ask, "services": cmd_services}
     return handlers[args.cmd](args, config)
