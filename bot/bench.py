@@ -3,8 +3,15 @@
 Drives the real bot process, Rasa server and action server through the Bot
 API stand-in (loopback only) with N simulated users who each send M
 questions, waiting for each reply like a person would, and prints p50/p95
-reply latency, messages per second, unanswered messages and each process's
-peak memory.
+reply latency, messages per second, unanswered messages, and each process's
+CPU time per message and peak memory.
+
+A reply only counts as an answer if it is not the "service is down" apology:
+under overload the bot's Rasa timeout turns slow answers into apologies
+(and kept questions), which arrive fast and would flatter every figure.
+Users send their next message as soon as the reply arrives (no thinking
+time), so N users keep N messages in flight: by Little's law the latency
+is about N divided by the throughput.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from pathlib import Path
 
 import yaml
 
-from actions.settings import ROOT, TEST_DATA_DIR
+from actions.settings import LANGUAGES, ROOT, TEST_DATA_DIR
+from actions.strings import t
 
 FALLBACK_QUESTIONS = ["how do I log in to e-mongolia", "картаа хаалгах", "dansaa yaj hamgaalah ve",
                       "I got an SMS saying I won a prize", "hello", "баярлалаа"]
@@ -45,6 +53,19 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def apologies() -> set[str]:
+    return {t(lang, "bot.service_down") for lang in LANGUAGES}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -80,12 +101,13 @@ def main(argv: list[str]) -> int:
                 return 1
             time.sleep(0.1)
         texts = questions()
+        sorry = apologies()
         latencies: list[float] = []
-        unanswered = 0
+        unanswered = apologised = 0
         lock = threading.Lock()
 
         def user(n: int) -> None:
-            nonlocal unanswered
+            nonlocal unanswered, apologised
             user_id = 900_000 + n
             for m in range(args.messages):
                 text = texts[(n * args.messages + m) % len(texts)]
@@ -93,14 +115,22 @@ def main(argv: list[str]) -> int:
                 sent_at = time.perf_counter()
                 api.send_text(user_id, text)
                 try:
-                    api.wait_for(user_id, after=mark, timeout=args.timeout)
-                    took = time.perf_counter() - sent_at
-                    with lock:
-                        latencies.append(took)
+                    reply = api.wait_for(user_id, after=mark, timeout=args.timeout)[0]
                 except AssertionError:
                     with lock:
                         unanswered += 1
+                    continue
+                took = time.perf_counter() - sent_at
+                with lock:
+                    if reply.text in sorry:
+                        apologised += 1
+                    else:
+                        latencies.append(took)
 
+        pids = {"bot": bot.pid, "action server": stack.started[0].pid if stack.started else None,
+                "rasa server": stack.started[-1].pid if len(stack.started) > 1 else None,
+                "bench (stand-in, users)": os.getpid()}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
         started = time.perf_counter()
         threads = [threading.Thread(target=user, args=(n,)) for n in range(args.users)]
         for th in threads:
@@ -114,14 +144,22 @@ def main(argv: list[str]) -> int:
             print(f"reply latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
                   f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
         print(f"throughput {len(latencies) / wall:.1f} messages/s; answered {len(latencies)}/{total}, "
-              f"unanswered {unanswered}")
-        for name, pid in (("bot", bot.pid), ("action server", stack.started[0].pid if stack.started else None),
-                          ("rasa server", stack.started[-1].pid if len(stack.started) > 1 else None)):
-            if pid:
-                print(f"peak memory {name}: {peak_rss_mb(pid):.0f} MB")
-        return 0 if unanswered == 0 else 1
+              f"apologised (timed out) {apologised}, unanswered {unanswered}")
+        for name, before in cpu_before.items():
+            after = cpu_seconds(pids[name])
+            if before is not None and after is not None:
+                print(f"cpu {name}: {(after - before) / total * 1000:.0f} ms per message")
+        for name in ("bot", "action server", "rasa server"):
+            if pids[name]:
+                print(f"peak memory {name}: {peak_rss_mb(pids[name]):.0f} MB")
+        return 0 if unanswered == apologised == 0 else 1
     finally:
         bot.terminate()
-        bot.wait(15)
+        try:
+            bot.wait(15)
+        except subprocess.TimeoutExpired:
+            # Still working through kept questions: the services must stop all the same.
+            bot.kill()
+            bot.wait()
         stack.stop()
         api.stop()

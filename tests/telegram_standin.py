@@ -56,6 +56,7 @@ class BotApiStandIn:
         self._lock = threading.Lock()
         self._new = threading.Condition(self._lock)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._arrived: asyncio.Event | None = None  # wakes a waiting getUpdates
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -70,6 +71,7 @@ class BotApiStandIn:
         def serve() -> None:
             self._loop = asyncio.new_event_loop()
             asyncio.set_event_loop(self._loop)
+            self._arrived = asyncio.Event()
             app = web.Application(client_max_size=50 * 1024 * 1024)
             app.router.add_route("*", "/bot{token}/{method}", self._handle)
             self._runner = web.AppRunner(app)
@@ -111,7 +113,9 @@ class BotApiStandIn:
             update["update_id"] = next(self._update_ids)
             self._updates.append(update)
             self._new.notify_all()
-            return update["update_id"]
+        if self._loop is not None and self._arrived is not None:
+            self._loop.call_soon_threadsafe(self._arrived.set)
+        return update["update_id"]
 
     def send_text(self, user_id: int, text: str, chat_id: int | None = None, chat_type: str = "private",
                   forwarded: bool = False, reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -269,6 +273,13 @@ class BotApiStandIn:
             with self._lock:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = list(self._updates[: int(params.get("limit") or 100)])
-            if ready or time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if ready or left <= 0:
                 return ready
-            await asyncio.sleep(0.02)
+            # Like Telegram's long polling, answer as soon as an update
+            # arrives (sleeping in steps added up to 20 ms to every message).
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), left)
+            except TimeoutError:
+                pass
