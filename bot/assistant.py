@@ -81,8 +81,10 @@ class Assistant:
         lang = self.db.settings(user_id).language
         return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
-    def _outcome(self, chat: Chat, replies: list[Reply], lang: str, **kw: Any) -> Outcome:
-        voice = self.db.settings(chat.user_id).voice
+    def _outcome(self, chat: Chat, replies: list[Reply], lang: str, voice: bool | None = None,
+                 **kw: Any) -> Outcome:
+        if voice is None:
+            voice = self.db.settings(chat.user_id).voice
         return Outcome(replies=replies, language=lang, speak=voice, **kw)
 
     @staticmethod
@@ -120,7 +122,8 @@ class Assistant:
                 return self._outcome(chat, notes + relayed, lang)
 
         message = "/check_message" if forwarded else text
-        outcome = await self._ask_rasa(chat, message, lang, original=text, forwarded=forwarded)
+        outcome = await self._ask_rasa(chat, message, lang, original=text, forwarded=forwarded,
+                                       voice=settings.voice)
         outcome.replies[:0] = notes
         return outcome
 
@@ -231,9 +234,12 @@ class Assistant:
         return self._outcome(chat, [Reply(t(lang, "bot.forged_button"))], lang)
 
     async def _ask_rasa(self, chat: Chat, message: str, lang: str, original: str,
-                        forwarded: bool = False, keep: bool = True) -> Outcome:
-        settings = self.db.settings(chat.user_id)
-        metadata: dict[str, Any] = {"language": lang, "voice": bool(settings.voice), "forwarded": forwarded}
+                        forwarded: bool = False, keep: bool = True, voice: bool | None = None) -> Outcome:
+        # `voice` saves a settings read when the caller has just read them:
+        # every database call here runs on the event loop all users share.
+        if voice is None:
+            voice = self.db.settings(chat.user_id).voice
+        metadata: dict[str, Any] = {"language": lang, "voice": bool(voice), "forwarded": forwarded}
         if forwarded:
             metadata["forwarded_text"] = original
         if keep:
@@ -244,14 +250,16 @@ class Assistant:
             log.warning("Rasa unavailable for user %s: %s", chat.user_id, exc)
             if keep and not self.dry_run:
                 self.db.keep_pending(chat.user_id, chat.chat_id, original, lang, forwarded)
-            return self._outcome(chat, [Reply(t(lang, "bot.service_down"))], lang, error=str(exc))
+            return self._outcome(chat, [Reply(t(lang, "bot.service_down"))], lang, voice=bool(voice),
+                                 error=str(exc))
 
         replies, meta = from_rasa(messages, META_KEY)
         if meta.get("set_language") in LANGUAGES:
             lang = meta["set_language"]
             self.db.update_settings(chat.user_id, language=lang, language_chosen=True)
         if "set_voice" in meta:
-            self.db.update_settings(chat.user_id, voice=bool(meta["set_voice"]))
+            voice = bool(meta["set_voice"])
+            self.db.update_settings(chat.user_id, voice=voice)
         if meta.get("expect"):
             self.db.update_settings(chat.user_id, expect=meta["expect"])
 
@@ -264,14 +272,13 @@ class Assistant:
             replies.extend(more)
 
         answered = bool(meta.get("faq_id") or meta.get("scam"))
-        for reply in replies:
-            self.db.add_turn(chat.user_id, "bot", mask_pii(reply.text), language=lang,
-                             intent=meta.get("intent"), topic=meta.get("topic"),
-                             faq_id=meta.get("faq_id"), answered=answered)
         if replies:
-            self.db.update_settings(chat.user_id, last_answer="\n\n".join(r.text for r in replies if r.text),
-                                    last_answer_lang=lang)
-        return self._outcome(chat, replies, lang, meta=meta, ticket=ticket)
+            self.db.add_bot_turns(
+                chat.user_id, [mask_pii(reply.text) for reply in replies],
+                {"last_answer": "\n\n".join(r.text for r in replies if r.text), "last_answer_lang": lang},
+                language=lang, intent=meta.get("intent"), topic=meta.get("topic"),
+                faq_id=meta.get("faq_id"), answered=answered)
+        return self._outcome(chat, replies, lang, voice=bool(voice), meta=meta, ticket=ticket)
 
 
 def _short(text: str, limit: int = 80) -> str:
