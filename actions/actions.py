@@ -8,10 +8,14 @@ settings; actions only say what happened.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 import threading
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -36,6 +40,17 @@ def _warm_up() -> None:
 
 
 threading.Thread(target=_warm_up, name="faq-warm-up", daemon=True).start()
+
+# Encoding a question (about 30 ms of torch) would otherwise block the
+# action server's event loop, so every cheap call behind it (Rasa's slot
+# mappings call each turn, health checks) waited for it. One thread: the
+# encoder and its tokenizer are used by one caller at a time, as before.
+_ENCODING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoding")
+_T = TypeVar("_T")
+
+
+async def off_loop(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    return await asyncio.get_running_loop().run_in_executor(_ENCODING, functools.partial(fn, *args, **kwargs))
 
 
 def metadata(tracker: Tracker) -> dict[str, Any]:
@@ -169,9 +184,9 @@ class AnswerFaq(Action):
             return []
 
         previous = tracker.get_slot("last_faq_id")
-        result = retriever.search(text, lang=lang, topic=topic,
-                                  topic_confident=conf >= settings.TOPIC_CONFIDENT,
-                                  previous_faq_id=previous)
+        result = await off_loop(retriever.search, text, lang=lang, topic=topic,
+                                topic_confident=conf >= settings.TOPIC_CONFIDENT,
+                                previous_faq_id=previous)
         runners = [{"faq_id": fid, "score": round(score, 4)} for fid, score in result.runners_up]
         if result.band == "high":
             return self._answer(dispatcher, tracker, retriever, result.best.faq_id,
@@ -240,7 +255,7 @@ class CheckMessage(Action):
             send_meta(dispatcher, tracker, topic="scams", faq_id=None, faq_score=None,
                       expect="message_to_check")
             return []
-        result = check_message(text, lang)
+        result = await off_loop(check_message, text, lang)
         retriever = Retriever.shared()
         buttons = [faq_button(retriever, fid, lang) for fid in result.advice if retriever.has(fid)][:3]
         dispatcher.utter_message(text=result.reply_text(lang), buttons=buttons)

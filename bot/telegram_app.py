@@ -7,6 +7,7 @@ logged and never stops the reply.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -107,8 +108,13 @@ class TelegramFrontend:
             # A volunteer passing on a citizen's question wants the answer,
             # not a scam check of the question.
             forwarded = False
-        await self.typing(update)
-        outcome = await self.assistant.text(chat, text, forwarded=forwarded)
+        # The typing indicator goes out while Rasa thinks, not before: on
+        # Telegram it is a full round trip that would delay every answer.
+        typing = asyncio.create_task(self.typing(update))
+        try:
+            outcome = await self.assistant.text(chat, text, forwarded=forwarded)
+        finally:
+            await typing  # never let "typing..." arrive after the answer
         await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
