@@ -1,7 +1,10 @@
 """One sentence encoder per process, shared by FAQ retrieval and the scam checker.
 
 Loading the model takes seconds and ~0.5 GB, so it happens once, lazily, under
-a lock (the action server and the bot call from several threads). Model hubs
+a lock (the action server and the bot call from several threads). Its linear
+layers are then lowered to bf16 or int8 (settings.EMBEDDING_PRECISION): a
+short question is bound by reading the weights from memory, not by
+arithmetic, so smaller weights make a query about twice as fast. Model hubs
 are unreachable in production as well as in tests, so hub access is switched
 off before sentence-transformers is imported: a wrong path then fails at once
 with a clear error instead of hanging on a network timeout.
@@ -9,10 +12,14 @@ with a clear error instead of hanging on a network timeout.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import logging
 import os
 import threading
+import warnings
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +36,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 if TYPE_CHECKING:
+    import torch
     from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
@@ -37,7 +45,8 @@ log = logging.getLogger(__name__)
 # non-empty text is used. A model without prompts encodes the raw text.
 QUERY_PROMPTS = ("query",)
 PASSAGE_PROMPTS = ("passage", "document", "corpus")
-BATCH_SIZE = 32
+BATCH_SIZE = settings.EMBEDDING_BATCH_SIZE
+PRECISIONS = ("fp32", "bf16", "int8")
 _FINGERPRINT_FILES = (
     "config.json",
     "modules.json",
@@ -75,6 +84,67 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bf16 in hardware (AMX tiles or AVX512-BF16).
+
+    Elsewhere bf16 products are emulated and slower than fp32, so "auto"
+    falls back to int8, which every CPU torch supports runs fast.
+    """
+    import torch
+
+    for probe in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"):
+        check = getattr(torch.cpu, probe, None)
+        with contextlib.suppress(Exception):
+            if check is not None and check():
+                return True
+    return False
+
+
+def resolve_precision(requested: str | None = None) -> str:
+    """The precision to load with: settings.EMBEDDING_PRECISION with "auto" settled."""
+    value = (requested or settings.EMBEDDING_PRECISION).strip().lower()
+    if value == "auto":
+        return "bf16" if native_bf16() else "int8"
+    if value not in PRECISIONS:
+        raise EncoderUnavailable(
+            f"EMBEDDING_PRECISION is {value!r}; use auto, {', '.join(PRECISIONS)}"
+        )
+    return value
+
+
+def lower_precision(model: torch.nn.Module, precision: str) -> None:
+    """Swap the model's linear layers, in place, for bf16 or int8 ones.
+
+    bf16 keeps weights in bf16 and multiplies in bf16 (fp32 accumulation),
+    while inputs, outputs, layer norms, attention and pooling stay fp32:
+    embeddings stay within cosine 0.9999 of fp32. int8 is torch's dynamic
+    quantisation with one scale per output channel (per-tensor scales lost a
+    further point of cosine on this model); activations are quantised per
+    call, which costs cosine ~0.99. Embedding tables are untouched (a lookup
+    reads one row, so their size costs memory, not time).
+    """
+    import torch
+
+    if precision == "fp32":
+        return
+    linears = [name for name, module in model.named_modules() if isinstance(module, torch.nn.Linear)]
+    if precision == "int8":
+        with warnings.catch_warnings():
+            # torch points users of eager-mode quantisation at torchao; the
+            # eager API still ships, works offline and needs no extra package.
+            warnings.simplefilter("ignore")
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+            quantize_dynamic(model, dict.fromkeys(linears, per_channel_dynamic_qconfig),
+                             dtype=torch.qint8, inplace=True)
+        return
+    bf16_linear = _bf16_linear_class()
+    for name in linears:
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
+        setattr(parent, child, bf16_linear(getattr(parent, child)))
+
+
 def _limit_threads(threads: int) -> None:
     import torch
 
@@ -88,10 +158,35 @@ def _limit_threads(threads: int) -> None:
         pass
 
 
+@functools.cache
+def _bf16_linear_class() -> type:
+    """Defined on first use so that importing this module does not load torch."""
+    import torch
+
+    class Bf16Linear(torch.nn.Module):
+        """A frozen nn.Linear whose weights and product are bf16, fp32 at the edges."""
+
+        def __init__(self, linear: torch.nn.Linear) -> None:
+            super().__init__()
+            self.in_features, self.out_features = linear.in_features, linear.out_features
+            weight = linear.weight.detach().to(torch.bfloat16)
+            self.weight = torch.nn.Parameter(weight, requires_grad=False)
+            bias = linear.bias
+            self.bias = (None if bias is None else
+                         torch.nn.Parameter(bias.detach().to(torch.bfloat16), requires_grad=False))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out = torch.nn.functional.linear(x.to(torch.bfloat16), self.weight, self.bias)
+            return out.to(x.dtype)
+
+    return Bf16Linear
+
+
 class Encoder:
     """A loaded sentence-transformers model with the two calls the app needs."""
 
-    def __init__(self, model_path: str | os.PathLike[str], threads: int = 2) -> None:
+    def __init__(self, model_path: str | os.PathLike[str], threads: int = 2,
+                 precision: str | None = None, query_cache: int | None = None) -> None:
         path = Path(model_path)
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise EncoderUnavailable(
@@ -108,6 +203,8 @@ class Encoder:
             str(path), device="cpu", local_files_only=True
         )
         self._model.eval()
+        self.precision = resolve_precision(precision)
+        lower_precision(self._model, self.precision)
         prompts = dict(getattr(self._model, "prompts", None) or {})
         default_prompt = prompts.get(getattr(self._model, "default_prompt_name", None) or "")
         self._query_prompt = _pick_prompt(prompts, QUERY_PROMPTS) or default_prompt
@@ -116,11 +213,17 @@ class Encoder:
             self._model.get_sentence_embedding_dimension
         )
         self.dim: int = int(get_dim())
-        self.name: str = f"{path.name}-{fingerprint(path)}"
+        # Vector caches are keyed by this name, so vectors of one precision
+        # never mix with another's.
+        suffix = "" if self.precision == "fp32" else f"-{self.precision}"
+        self.name: str = f"{path.name}-{fingerprint(path)}{suffix}"
+        self._recent: OrderedDict[tuple[str | None, str], np.ndarray] = OrderedDict()
+        self._recent_size = settings.EMBEDDING_QUERY_CACHE if query_cache is None else query_cache
         # torch releases the GIL, but one forward pass already uses every
         # core we give it; serialising keeps latency predictable.
         self._lock = threading.Lock()
-        log.info("Loaded sentence encoder %s (dim %d) from %s", self.name, self.dim, path)
+        log.info("Loaded sentence encoder %s (dim %d, %s) from %s", self.name, self.dim,
+                 self.precision, path)
 
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
         if isinstance(texts, str):
@@ -129,17 +232,39 @@ class Encoder:
             return np.zeros((0, self.dim), np.float32)
         with self._lock:
             if len(texts) == 1:
+                key = (prompt, texts[0])
+                known = self._recent.get(key)
+                if known is not None:
+                    self._recent.move_to_end(key)
+                    return known[None, :].copy()
                 single = self._encode_one(texts[0], prompt)
-                if single is not None:
-                    return single
-            vectors = self._model.encode(
-                list(texts),
-                prompt=prompt,
-                batch_size=BATCH_SIZE,
-                show_progress_bar=False,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-            )
+                if single is None:
+                    single = self._encode_batch(texts, prompt)
+                self._remember(key, single[0])
+                return single
+            return self._encode_batch(texts, prompt)
+
+    def _remember(self, key: tuple[str | None, str], vector: np.ndarray) -> None:
+        if self._recent_size <= 0:
+            return
+        self._recent[key] = vector.copy()
+        while len(self._recent) > self._recent_size:
+            self._recent.popitem(last=False)
+
+    def clear_cache(self) -> None:
+        """Forget recent embeddings (benchmarks time the model, not the cache)."""
+        with self._lock:
+            self._recent.clear()
+
+    def _encode_batch(self, texts: list[str], prompt: str | None) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts),
+            prompt=prompt,
+            batch_size=BATCH_SIZE,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def _encode_one(self, text: str, prompt: str | None) -> np.ndarray | None:
@@ -232,6 +357,7 @@ def bench(n_queries: int = 200, n_batch: int = 256) -> dict[str, float]:
     latencies = []
     cpu = time.process_time()
     for i in range(n_queries):
+        encoder.clear_cache()  # time the model, not the cache of repeated texts
         one = time.perf_counter()
         encoder.encode_queries([texts[i % len(texts)]])
         latencies.append((time.perf_counter() - one) * 1000)
@@ -256,7 +382,8 @@ def main() -> int:
         return 1
     encoder = get_encoder()
     print(f"model {encoder.name} ({encoder.dim} dims) from {encoder.path}")
-    print(f"threads {settings.EMBEDDING_THREADS}, load {figures['load_s']:.1f} s")
+    print(f"threads {settings.EMBEDDING_THREADS}, precision {encoder.precision} "
+          f"(EMBEDDING_PRECISION={settings.EMBEDDING_PRECISION}), load {figures['load_s']:.1f} s")
     print(f"memory after load {figures['rss_mb']:.0f} MB, after encoding {figures['rss_after_mb']:.0f} MB")
     print(
         f"single query p50 {figures['query_p50_ms']:.1f} ms, p95 {figures['query_p95_ms']:.1f} ms, "

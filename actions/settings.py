@@ -48,6 +48,20 @@ EMBEDDING_MODEL = os.environ.get(
 )
 # Torch threads for encoding; 2 fits the 2-core machines this runs on.
 EMBEDDING_THREADS = int(os.environ.get("EMBEDDING_THREADS", "2"))
+# Arithmetic of the encoder's linear layers, chosen when the model loads.
+# Encoding a short question is bound by reading ~85 MB of fp32 weights from
+# memory, so smaller weights are faster (`python -m actions.embedding`):
+# "bf16" halves them and keeps embeddings within cosine 0.9999 of fp32, but
+# is only fast where the CPU multiplies bf16 natively (AMX or AVX512-BF16);
+# "int8" (dynamic quantisation, any CPU) quarters them at cosine ~0.99, a
+# point or two of top-1; "fp32" is the reference. "auto" takes bf16 where it
+# is native, int8 elsewhere. Vector caches are keyed by it.
+EMBEDDING_PRECISION = os.environ.get("EMBEDDING_PRECISION", "auto")
+# Texts per forward pass when embedding many (the FAQ index, scam patterns).
+EMBEDDING_BATCH_SIZE = 32
+# Recent single-text embeddings kept in memory: a repeated question (a
+# common one, a retried message, a follow-up re-read) skips the model.
+EMBEDDING_QUERY_CACHE = 2048
 
 # --- FAQ retrieval (actions/retrieval.py, actions/faq_tools.py) ---
 # Score = (1 - weight) * embedding cosine (best of an entry's phrasings and

