@@ -28,6 +28,7 @@ where a Latin-typed question and its Cyrillic twin meet exactly.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -145,6 +146,7 @@ def cyrillic_share(text: str) -> float:
     return cyr / (cyr + lat) if cyr + lat else 0.0
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function of few distinct words: the index repeats them
 def word_key(word: str, collapse: bool = True) -> str:
     """A lossy spelling that every usual spelling of one Mongolian word shares.
 
