@@ -53,8 +53,13 @@ def main(argv: list[str]) -> int:
         confusions: Counter[tuple[str, str]] = Counter()
         with httpx.Client(timeout=30) as client:
             for item in items:
-                resp = client.post(f"{config.rasa_url}/model/parse", json={"text": item["text"]})
-                resp.raise_for_status()
+                try:
+                    resp = client.post(f"{config.rasa_url}/model/parse", json={"text": item["text"]})
+                    resp.raise_for_status()
+                except httpx.HTTPError as exc:
+                    print(f"Rasa did not answer at {config.rasa_url} ({exc}); start it with "
+                          "`python -m bot services`, or leave out --no-services.", file=sys.stderr)
+                    return 1
                 predicted = resp.json()["intent"]["name"]
                 gold = item["intent"]
                 results[item["form"]].append((gold, predicted))
