@@ -31,9 +31,12 @@ from actions.strings import t
 log = logging.getLogger(__name__)
 
 def _warm_up() -> None:
-    """Load the model, the FAQ index and the scam library before the first user."""
+    """Load the model, the FAQ index and the scam library before the first user.
+
+    One search also traces the encoder's single-text path (a second or so).
+    """
     try:
-        Retriever.shared()
+        Retriever.shared().search("warm-up", lang="en")
         default_checker().warm_up()
     except Exception:  # noqa: BLE001 - a failed warm-up must not stop the server
         log.exception("warm-up failed at start-up")

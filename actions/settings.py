@@ -60,6 +60,9 @@ EMBEDDING_PRECISION = os.environ.get("EMBEDDING_PRECISION", "auto")
 # Texts per forward pass when embedding many (the FAQ index, scam patterns):
 # 64 kept both cores busy (cpu/wall 1.7) where 32 left one half idle (1.45).
 EMBEDDING_BATCH_SIZE = 64
+# Single questions go through a TorchScript trace of the transformer (same
+# embeddings, no Python per layer: ~25 -> ~17 ms); 0 keeps eager PyTorch.
+EMBEDDING_TRACE = os.environ.get("EMBEDDING_TRACE", "1") != "0"
 # Recent single-text embeddings kept in memory: a repeated question (a
 # common one, a retried message, a follow-up re-read) skips the model.
 EMBEDDING_QUERY_CACHE = 2048

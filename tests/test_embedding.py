@@ -286,3 +286,23 @@ def test_repeated_question_comes_from_the_cache(model_dir: Path, monkeypatch: py
     enc.clear_cache()
     enc.encode_queries([SENTENCES["mn_latn"]])
     assert len(calls) == 5
+
+
+def test_traced_single_texts_equal_eager_ones_at_every_length(encoder: embedding.Encoder) -> None:
+    """The traced graph is reused for texts of other lengths than the one it was traced on."""
+    texts = ["hi", "картаа яаж хаах вэ", "dansaa yaj hamgaalah ve",
+             "I got an SMS saying my Khan Bank account is blocked and I must click a link to unlock it today"]
+    traced = [encoder._encode_one(t, encoder._query_prompt) for t in texts]
+    assert encoder._traced is not None, "single texts should go through the traced transformer"
+    eager = embedding.Encoder(encoder.path, precision="fp32")
+    eager._trace_failed = True
+    for text, vector in zip(texts, traced, strict=True):
+        reference = eager._encode_one(text, eager._query_prompt)
+        assert float((vector * reference).sum()) > 0.9999, text
+
+
+def test_tracing_can_be_switched_off(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "EMBEDDING_TRACE", False)
+    enc = embedding.Encoder(model_dir, precision="fp32")
+    enc.encode_queries(["картаа яаж хаах вэ"])
+    assert enc._traced is None
