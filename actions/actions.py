@@ -218,7 +218,9 @@ class AnswerFaq(Action):
             {"title": t(lang, "answer.show_topics"), "payload": payload("help")},
             {"title": t(lang, "answer.ask_person"), "payload": payload("human_handoff")},
         ])
-        send_meta(dispatcher, tracker, topic=best_topic, faq_id=None, faq_score=best_score,
+        # Nothing was answered: the topic is Rasa's (None for out-of-scope
+        # chat), not the weak guess of an entry that was not good enough.
+        send_meta(dispatcher, tracker, topic=topic, faq_id=None, faq_score=best_score,
                   runners_up=runners)
         return [SlotSet("low_confidence_count", count), SlotSet("last_question", mask_pii(text))]
 

@@ -16,6 +16,7 @@ from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, MET
 from actions.strings import t
 from bot import buttons
 from bot.config import Config
+from bot.handoff import REASONS as HANDOFF_REASONS
 from bot.lang import detect_language
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.replies import Button, Reply, from_rasa
@@ -270,6 +271,10 @@ class Assistant:
             more, ticket = await self.desk.open_ticket(chat, lang, question, handoff.get("reason", ""),
                                                        handoff.get("topic") or meta.get("topic"))
             replies.extend(more)
+        elif handoff and self.dry_run:
+            # `ask` shows maintainers what the user would be told, without a ticket.
+            reason = handoff.get("reason") if handoff.get("reason") in HANDOFF_REASONS else "user_request"
+            replies.append(Reply(t(lang, f"handoff.created.{reason}")))
 
         answered = bool(meta.get("faq_id") or meta.get("scam"))
         if replies:

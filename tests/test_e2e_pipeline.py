@@ -5,12 +5,19 @@ Each test plays a citizen in a private chat and checks what they would see.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from tests.telegram_standin import BotApiStandIn
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CYRILLIC = re.compile(r"[а-яөүё]", re.I)
 
@@ -215,3 +222,26 @@ def test_asking_for_english_in_mongolian_switches_language(bot_factory, standin:
     # Either the answer itself or, when the match is less sure, a choice led by it.
     offered = reply.text + " ".join(b["callback_data"] for b in reply.buttons)
     assert "1800-1917" in offered or '"faq_id":"block_card"' in offered
+
+
+def test_ask_prints_what_the_bot_would_answer(stack: dict[str, str]) -> None:
+    """Maintainers' `python -m bot ask --jsonl`, through the running Rasa and action server."""
+    env = dict(os.environ, RASA_URL=stack["rasa"], ACTIONS_URL=stack["actions"], RASA_TIMEOUT="15")
+    lines = "\n".join([
+        "kart hulgailagdsan",
+        json.dumps({"text": "Your Khan Bank account is blocked. Unlock it now: http://khan-bank-mn.xyz/login",
+                    "forwarded": True}),
+        "what is the weather in Ulaanbaatar tomorrow",
+        "хүнтэй ярих",
+    ])
+    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "--jsonl", "--no-services"], input=lines,
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    card, forwarded, weather, person = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert set(card) >= {"text", "language", "intent", "intent_confidence", "topic", "faq_id", "faq_score",
+                         "scam", "handoff", "replies"}
+    assert (card["language"], card["topic"]) == ("mn", "banking") and card["faq_id"] and card["replies"]
+    assert card["scam"] is None
+    assert forwarded["scam"] is not None and forwarded["topic"] == "scams"
+    assert weather["faq_id"] is None and weather["topic"] is None and weather["replies"]
+    assert person["handoff"] and person["replies"], "ask shows what the user would be told"
