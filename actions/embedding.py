@@ -212,6 +212,7 @@ class Encoder:
                 "`python -m actions.embedding_model` or set EMBEDDING_MODEL to a local folder."
             )
         _limit_threads(threads)
+        self._threads = threads
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
@@ -262,6 +263,10 @@ class Encoder:
                     single = self._encode_batch(texts, prompt)
                 self._remember(key, single[0])
                 return single
+            if self._threads >= 2 and len(texts) >= 2 * BATCH_SIZE:
+                parallel = self._encode_parallel(texts, prompt)
+                if parallel is not None:
+                    return parallel
             return self._encode_batch(texts, prompt)
 
     def _remember(self, key: tuple[str | None, str], vector: np.ndarray) -> None:
@@ -275,6 +280,48 @@ class Encoder:
         """Forget recent embeddings (benchmarks time the model, not the cache)."""
         with self._lock:
             self._recent.clear()
+
+    def _encode_parallel(self, texts: list[str], prompt: str | None) -> np.ndarray | None:
+        """Many texts as two streams of batches, one per core, each single-threaded.
+
+        One forward pass split over two cores left them a third idle (small
+        matrices); two single-threaded passes side by side encoded ~1.35x as
+        many rows per second, which is what brings a 1,000-entry index build
+        near a minute. Texts are tokenised up front on this thread: a Hugging
+        Face fast tokenizer must not be called from two threads at once.
+        Returns None on sentence-transformers versions without ``preprocess``.
+        """
+        import torch
+
+        preprocess = getattr(self._model, "preprocess", None)
+        if preprocess is None:
+            return None
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
+        batches = [order[i:i + BATCH_SIZE] for i in range(0, len(order), BATCH_SIZE)]
+        features = [preprocess([texts[i] for i in batch], prompt=prompt) for batch in batches]
+        out = np.empty((len(texts), self.dim), np.float32)
+        failures: list[BaseException] = []
+
+        def run(ks: range) -> None:
+            try:
+                with torch.inference_mode():
+                    for k in ks:
+                        vectors = self._model(features[k])["sentence_embedding"].float()
+                        out[batches[k]] = torch.nn.functional.normalize(vectors, p=2, dim=1).numpy()
+            except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+                failures.append(exc)
+
+        torch.set_num_threads(1)
+        try:
+            other = threading.Thread(target=run, args=(range(1, len(batches), 2),), name="encode-2")
+            other.start()
+            run(range(0, len(batches), 2))
+            other.join()
+        finally:
+            torch.set_num_threads(self._threads)
+        if failures:
+            raise failures[0]
+        return out
 
     def _encode_batch(self, texts: list[str], prompt: str | None) -> np.ndarray:
         vectors = self._model.encode(

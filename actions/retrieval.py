@@ -71,7 +71,7 @@ INDEX_FORMAT = 1
 # Texts per encoder call while building. A search arriving meanwhile waits for
 # the call in progress (about a second); rebuilds after an edit embed only the
 # changed phrasings, so that is rare.
-_CHUNK = 128
+_CHUNK = 256  # four batches: two per core (Encoder._encode_parallel)
 
 
 class Encoder(Protocol):

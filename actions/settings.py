@@ -57,9 +57,11 @@ EMBEDDING_THREADS = int(os.environ.get("EMBEDDING_THREADS", "2"))
 # point or two of top-1; "fp32" is the reference. "auto" takes bf16 where it
 # is native, int8 elsewhere. Vector caches are keyed by it.
 EMBEDDING_PRECISION = os.environ.get("EMBEDDING_PRECISION", "auto")
-# Texts per forward pass when embedding many (the FAQ index, scam patterns):
-# 64 kept both cores busy (cpu/wall 1.7) where 32 left one half idle (1.45).
-EMBEDDING_BATCH_SIZE = 64
+# Texts per forward pass when embedding many (the FAQ index, scam patterns).
+# Many texts run as two single-threaded streams, one per core
+# (Encoder._encode_parallel); there 32 built 1,000 entries in 50-57 s where
+# 16 and 64 took 61-62 s.
+EMBEDDING_BATCH_SIZE = 32
 # Single questions go through a TorchScript trace of the transformer (same
 # embeddings, no Python per layer: ~25 -> ~17 ms); 0 keeps eager PyTorch.
 EMBEDDING_TRACE = os.environ.get("EMBEDDING_TRACE", "1") != "0"

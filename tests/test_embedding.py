@@ -306,3 +306,17 @@ def test_tracing_can_be_switched_off(model_dir: Path, monkeypatch: pytest.Monkey
     enc = embedding.Encoder(model_dir, precision="fp32")
     enc.encode_queries(["картаа яаж хаах вэ"])
     assert enc._traced is None
+
+
+def test_many_texts_encoded_on_two_cores_equal_one_stream(encoder: embedding.Encoder) -> None:
+    """The index build's two parallel streams give the vectors a single stream gives, in order."""
+    texts = [f"{SENTENCES['mn']} {i}" if i % 3 else f"{SENTENCES['en']} number {i}"
+             for i in range(2 * embedding.BATCH_SIZE + 7)]
+    parallel = encoder._encode_parallel(texts, encoder._query_prompt)
+    assert parallel is not None
+    serial = encoder._encode_batch(texts, encoder._query_prompt)
+    assert parallel.shape == serial.shape == (len(texts), encoder.dim)
+    assert float((parallel * serial).sum(axis=1).min()) > 0.9999
+    import torch
+
+    assert torch.get_num_threads() == settings.EMBEDDING_THREADS, "the thread count is restored"
