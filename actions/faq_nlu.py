@@ -9,7 +9,7 @@ committed, and read by `rasa train` like any other training file.
 
 FAQ edits never need a retrain: retrieval reads faq/ directly. The
 generated file only lets the next training learn the new phrasings;
-`--check` says whether it is out of date, and `faq validate` reports that
+`--check` says whether it is out of date, and `make validate` prints that
 as a note, not an error.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import yaml
@@ -44,17 +44,21 @@ def _example(question: str) -> str:
     return _SPACES.sub(" ", question.translate(_ANNOTATION_CHARS)).strip()
 
 
+def read_examples(path: Path) -> Iterator[tuple[str, str]]:
+    """(intent, example text as written) of one Rasa NLU training file."""
+    for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in str(block.get("examples", "")).splitlines():
+            if line.strip().startswith("- "):
+                yield block["intent"], line.strip()[2:].strip()
+
+
 def hand_written_intents(nlu_dir: Path = NLU_FILE.parent) -> dict[str, str]:
     """Lower-cased example text -> intent, from the hand-written training files."""
-    labelled: dict[str, str] = {}
-    for path in sorted(nlu_dir.glob("*.yml")):
-        if path.name == NLU_FILE.name:
-            continue
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            for line in str(block.get("examples", "")).splitlines():
-                if "intent" in block and line.strip().startswith("- "):
-                    labelled[line.strip()[2:].strip().lower()] = block["intent"]
-    return labelled
+    return {text.lower(): intent
+            for path in sorted(nlu_dir.glob("*.yml")) if path.name != NLU_FILE.name
+            for intent, text in read_examples(path)}
 
 
 def render(entries: Iterable[FaqEntry], labelled: dict[str, str] | None = None) -> str:
@@ -82,14 +86,6 @@ def render(entries: Iterable[FaqEntry], labelled: dict[str, str] | None = None) 
         lines.append("  examples: |")
         lines.extend(f"    - {text}" for text in by_intent[intent])
     return "\n".join(lines) + "\n"
-
-
-def is_current(path: Path = NLU_FILE, faq_dir: Path | None = None) -> bool:
-    """Whether the generated file matches faq/ as it is now."""
-    try:
-        return path.read_text(encoding="utf-8") == render(load_store(faq_dir).entries, hand_written_intents())
-    except FileNotFoundError:
-        return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:

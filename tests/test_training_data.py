@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from actions.faq_nlu import read_examples
 from bot.lang import script_form
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +27,8 @@ _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 def _examples() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path in sorted((ROOT / "nlu_data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" not in block:
-                continue
-            lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
-            texts = [_ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", t) for t in lines]
-            found.setdefault(block["intent"], []).extend(texts)
+        for intent, text in read_examples(path):
+            found.setdefault(intent, []).append(_ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", text))
     return found
 
 
