@@ -16,7 +16,7 @@ from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, MET
 from actions.strings import t
 from bot import buttons
 from bot.config import Config
-from bot.handoff import REASONS as HANDOFF_REASONS
+from bot.handoff import created_text as handoff_created_text
 from bot.lang import detect_language
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.replies import Button, Reply, from_rasa
@@ -273,8 +273,7 @@ class Assistant:
             replies.extend(more)
         elif handoff and self.dry_run:
             # `ask` shows maintainers what the user would be told, without a ticket.
-            reason = handoff.get("reason") if handoff.get("reason") in HANDOFF_REASONS else "user_request"
-            replies.append(Reply(t(lang, f"handoff.created.{reason}")))
+            replies.append(Reply(handoff_created_text(lang, handoff.get("reason"))))
 
         answered = bool(meta.get("faq_id") or meta.get("scam"))
         if replies:

@@ -46,6 +46,16 @@ from bot.storage import Base, Database, utcnow
 log = logging.getLogger(__name__)
 
 REASONS = ("user_request", "low_confidence", "not_helpful")
+
+
+def created_text(lang: str, reason: str | None) -> str:
+    """The first line a citizen reads when their question goes to a volunteer."""
+    return t(lang, f"handoff.created.{known_reason(reason)}")
+
+
+def known_reason(reason: str | None) -> str:
+    return reason if reason in REASONS else "user_request"
+
 OPEN, TAKEN, CLOSED = "open", "taken", "closed"
 # Limits that keep a ticket post well inside Telegram's 4096 characters.
 QUESTION_CHARS = 1200
@@ -299,7 +309,7 @@ class Desk:
                           topic: str | None) -> tuple[list[Reply], dict[str, Any]]:
         if self.in_group(chat):
             return [Reply(t(self.glang, "handoff.group.use_reply"))], {}
-        reason = reason if reason in REASONS else "user_request"
+        reason = known_reason(reason)
         topic = topic if topic in TOPICS else None
         question = _clip(mask_pii(question or ""), QUESTION_CHARS)
         existing = self.open_ticket_of(chat.user_id)
@@ -322,7 +332,7 @@ class Desk:
         wait = self.usual_wait_minutes()
         posted = await self._post_ticket(ticket)
         log.info("ticket %s opened (%s, %s, posted=%s)", ticket.id, reason, lang, posted)
-        text = "\n\n".join([t(lang, f"handoff.created.{reason}"),
+        text = "\n\n".join([created_text(lang, reason),
                             t(lang, "handoff.created_body", number=ticket.id, wait=wait_text(lang, wait))])
         info = self._ticket_info(ticket)
         info.update(wait_minutes=round(wait, 1), posted=posted)
