@@ -40,6 +40,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     services.stop()
 
 
+@pytest.fixture(scope="session")
+def encoder():
+    """The app's own sentence encoder (one per process); test_embedding.py has its own."""
+    from actions.embedding import EncoderUnavailable, get_encoder
+
+    try:
+        return get_encoder()
+    except EncoderUnavailable as exc:
+        pytest.skip(f"embedding model cannot be built on this machine: {exc}")
+
+
 @pytest.fixture
 def standin() -> Iterator[BotApiStandIn]:
     api = BotApiStandIn().start()

@@ -48,16 +48,6 @@ def validate(faq_dir: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> 
     return code, capsys.readouterr().out
 
 
-@pytest.fixture(scope="module")
-def encoder():
-    from actions.embedding import EncoderUnavailable, get_encoder
-
-    try:
-        return get_encoder()
-    except EncoderUnavailable as exc:
-        pytest.skip(f"embedding model cannot be built on this machine: {exc}")
-
-
 def test_valid_content_passes_and_drafts_are_reported(faq: Path, capsys) -> None:
     code, out = validate(faq, capsys, "--no-model")
     assert code == 0, out

@@ -50,16 +50,6 @@ NEW_ENTRY = """
 """
 
 
-@pytest.fixture(scope="module")
-def encoder():
-    from actions.embedding import EncoderUnavailable, get_encoder
-
-    try:
-        return get_encoder()
-    except EncoderUnavailable as exc:
-        pytest.skip(f"embedding model cannot be built on this machine: {exc}")
-
-
 def copy_fixture(target: Path) -> Path:
     shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("broken", "*.md"))
     return target
