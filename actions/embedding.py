@@ -263,7 +263,8 @@ class Encoder:
                     single = self._encode_batch(texts, prompt)
                 self._remember(key, single[0])
                 return single
-            if self._threads >= 2 and len(texts) >= 2 * BATCH_SIZE:
+            # Streams follow the cores, not EMBEDDING_THREADS (one query's threads).
+            if (os.cpu_count() or 1) >= 2 and len(texts) >= 2 * BATCH_SIZE:
                 parallel = self._encode_parallel(texts, prompt)
                 if parallel is not None:
                     return parallel

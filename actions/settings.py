@@ -46,8 +46,12 @@ CHECK_REQUEST_MAX_WORDS = 6
 EMBEDDING_MODEL = os.environ.get(
     "EMBEDDING_MODEL", str(CACHE_DIR / "models" / "multilingual-e5-small")
 )
-# Torch threads for encoding; 2 fits the 2-core machines this runs on.
-EMBEDDING_THREADS = int(os.environ.get("EMBEDDING_THREADS", "2"))
+# Torch threads for encoding one question. One: a short question is too small
+# to split, so a second thread only adds hand-over cost: measured on 2 cores,
+# 15.2 ms CPU and 15.2 ms wall per query with 1 thread, 20.4 ms CPU and
+# 16.2 ms wall with 2, CPU that Rasa and the bot need under load. Large
+# batches (index builds) run on two single-threaded streams regardless.
+EMBEDDING_THREADS = int(os.environ.get("EMBEDDING_THREADS", "1"))
 # Arithmetic of the encoder's linear layers, chosen when the model loads.
 # Encoding a short question is bound by reading ~85 MB of fp32 weights from
 # memory, so smaller weights are faster (`python -m actions.embedding`):
