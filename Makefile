@@ -83,7 +83,10 @@ test: setup lint validate rasa-test pytest
 
 # Figures for the closing notes: not part of `make test`.
 bench: setup
-	@$(PY) -m bot bench
+	@status=0; \
+	$(PY) -m bot bench --users 20 --messages 10 || status=1; \
+	$(PY) -m bot bench --rate 30 --users 30 --messages 10 || status=1; \
+	exit $$status
 	@$(PY) -m bot bench voice
 	@$(PY) -m bot scam eval
 

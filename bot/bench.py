@@ -1,30 +1,50 @@
 """`python -m bot bench`: latency and throughput of the whole stack.
 
 Drives the real bot process, Rasa server and action server through the Bot
-API stand-in (loopback only) with N simulated users who each send M
-questions, waiting for each reply like a person would, and prints p50/p95
-reply latency, messages per second, unanswered messages, and each process's
-CPU time per message and peak memory.
+API stand-in (loopback only) with N simulated users, users x messages
+questions in all, and prints p50/p95 reply latency, messages per second,
+unanswered messages, and each process's CPU time per message and peak
+memory. It runs in one of two modes, because each answers a different
+question:
+
+- Closed loop (the default): each user sends their next message as soon as
+  the reply arrives (no thinking time), so N users keep N messages in
+  flight and the stack runs flat out. This shows capacity (messages per
+  second at saturation); its latency is not what users get, because by
+  Little's law it is about N divided by the throughput, whatever the stack.
+- Open loop (`--rate R`): messages arrive at R per second in total, a
+  Poisson process (exponential gaps from a seeded generator, so a run is
+  repeatable), whether or not earlier ones were answered, as from many
+  people who pause between questions. Each arrival goes to a simulated
+  user who is not waiting for a reply (nobody asks again before the answer
+  came); if all N are waiting, it waits for one. Its latency counts from
+  when it was due, not from when it was sent, so an overloaded stack shows
+  up as latency instead of being hidden by a slower send rate (no
+  coordinated omission). This shows the latency users get at that load;
+  it also prints the offered rate and the achieved one.
 
 A reply only counts as an answer if it is not the "service is down" apology:
 under overload the bot's Rasa timeout turns slow answers into apologies
 (and kept questions), which arrive fast and would flatter every figure.
-Users send their next message as soon as the reply arrives (no thinking
-time), so N users keep N messages in flight: by Little's law the latency
-is about N divided by the throughput.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import queue
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
@@ -33,6 +53,117 @@ from actions.strings import t
 
 FALLBACK_QUESTIONS = ["how do I log in to e-mongolia", "картаа хаалгах", "dansaa yaj hamgaalah ve",
                       "I got an SMS saying I won a prize", "hello", "баярлалаа"]
+DEFAULT_SEED = 1
+ANSWERED, APOLOGISED, UNANSWERED = "answered", "apologised", "unanswered"
+R = TypeVar("R")
+
+
+def arrival_times(rate: float, count: int, seed: int = DEFAULT_SEED) -> list[float]:
+    """When `count` messages arrive, in seconds from the start, at `rate` per second on average.
+
+    A Poisson process: independent exponential gaps with mean 1 / rate. The
+    same seed gives the same schedule."""
+    if rate <= 0:
+        raise ValueError(f"rate must be positive, not {rate}")
+    rng = random.Random(seed)
+    times: list[float] = []
+    at = 0.0
+    for _ in range(count):
+        at += rng.expovariate(rate)
+        times.append(at)
+    return times
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int  # the message's place in the schedule
+    user: int  # who sends it
+    due: float  # when it arrived (clock time): its latency counts from here
+
+
+class Dispatcher:
+    """Gives each arriving message to a user who is not waiting for a reply.
+
+    Free users take turns (the one free longest goes first). If every user
+    is waiting, the message queues, keeping its arrival time, and goes to
+    the first user whose reply comes. Not thread-safe by itself: the caller
+    holds a lock (`run_open_loop` does)."""
+
+    def __init__(self, users: int) -> None:
+        if users < 1:
+            raise ValueError("at least one user is needed")
+        self.free: deque[int] = deque(range(users))
+        self.busy: set[int] = set()
+        self.queued: deque[tuple[int, float]] = deque()
+
+    def arrive(self, index: int, due: float) -> Job | None:
+        """A message arrives: the job for a free user, or None if it has to wait."""
+        if not self.free:
+            self.queued.append((index, due))
+            return None
+        return self._give(self.free.popleft(), index, due)
+
+    def done(self, user: int) -> Job | None:
+        """`user` got their reply: their next job (a waiting message), or None and they are free."""
+        if user not in self.busy:
+            raise ValueError(f"user {user} was not waiting for a reply")
+        self.busy.remove(user)
+        if self.queued:
+            return self._give(user, *self.queued.popleft())
+        self.free.append(user)
+        return None
+
+    def _give(self, user: int, index: int, due: float) -> Job:
+        self.busy.add(user)
+        return Job(index, user, due)
+
+
+def run_open_loop(schedule: list[float], users: int, send: Callable[[int, int], R],
+                  clock: Callable[[], float] = time.perf_counter,
+                  sleep: Callable[[float], None] = time.sleep) -> list[tuple[Job, R, float]]:
+    """Plays `schedule` (seconds from now) with `users` simulated users.
+
+    This thread is the arrival clock: it sleeps until each message is due
+    and hands it to a free user (`Dispatcher`). Each user has a thread that
+    calls `send(user, index)`, which returns once the reply came (or the
+    wait for it ended), then takes a waiting message if there is one.
+    Returns (job, what send returned, seconds from due to reply) in the
+    order replies came, once every message was sent and its send returned."""
+    dispatcher = Dispatcher(users)
+    lock = threading.Lock()
+    inboxes: list[queue.SimpleQueue[Job | None]] = [queue.SimpleQueue() for _ in range(users)]
+    results: list[tuple[Job, R, float]] = []
+
+    def user(n: int) -> None:
+        while (job := inboxes[n].get()) is not None:
+            while job is not None:
+                outcome = send(n, job.index)
+                took = clock() - job.due
+                with lock:
+                    results.append((job, outcome, took))
+                    job = dispatcher.done(n)
+
+    threads = [threading.Thread(target=user, args=(n,), name=f"bench-user-{n}", daemon=True)
+               for n in range(users)]
+    for th in threads:
+        th.start()
+    start = clock()
+    for index, at in enumerate(schedule):
+        due = start + at
+        wait = due - clock()
+        if wait > 0:
+            sleep(wait)
+        with lock:
+            job = dispatcher.arrive(index, due)
+        if job is not None:
+            inboxes[job.user].put(job)
+    # A user reads the end only when free, and waiting messages go to busy
+    # users as they finish, so every message is sent before the threads end.
+    for inbox in inboxes:
+        inbox.put(None)
+    for th in threads:
+        th.join()
+    return results
 
 
 def questions() -> list[str]:
@@ -76,9 +207,17 @@ def percentile(values: list[float], q: float) -> float:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot bench")
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=10, help="messages per user")
+    parser.add_argument("--messages", type=int, default=10, help="messages per user (users x messages in all)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one reply")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="open loop: messages per second offered in total, Poisson arrivals "
+                             "(default: closed loop, each user sends again as soon as the reply came)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the --rate arrivals")
     args = parser.parse_args(argv)
+    if args.users < 1 or args.messages < 1:
+        parser.error("--users and --messages must be at least 1")
+    if args.rate is not None and args.rate <= 0:
+        parser.error("--rate must be positive")
 
     from bot.services import Stack
     from tests.conftest import free_port
@@ -102,44 +241,51 @@ def main(argv: list[str]) -> int:
             time.sleep(0.1)
         texts = questions()
         sorry = apologies()
-        latencies: list[float] = []
-        unanswered = apologised = 0
+        total = args.users * args.messages
+        outcomes: list[tuple[str, float]] = []  # (answered/apologised/unanswered, seconds)
         lock = threading.Lock()
 
-        def user(n: int) -> None:
-            nonlocal unanswered, apologised
+        def ask(n: int, text: str) -> str:
+            """User n sends text and waits for the bot's first reply."""
             user_id = 900_000 + n
+            mark = api.mark()
+            api.send_text(user_id, text)
+            try:
+                reply = api.wait_for(user_id, after=mark, timeout=args.timeout)[0]
+            except AssertionError:
+                return UNANSWERED
+            return APOLOGISED if reply.text in sorry else ANSWERED
+
+        def closed_loop_user(n: int) -> None:
             for m in range(args.messages):
-                text = texts[(n * args.messages + m) % len(texts)]
-                mark = api.mark()
                 sent_at = time.perf_counter()
-                api.send_text(user_id, text)
-                try:
-                    reply = api.wait_for(user_id, after=mark, timeout=args.timeout)[0]
-                except AssertionError:
-                    with lock:
-                        unanswered += 1
-                    continue
+                outcome = ask(n, texts[(n * args.messages + m) % len(texts)])
                 took = time.perf_counter() - sent_at
                 with lock:
-                    if reply.text in sorry:
-                        apologised += 1
-                    else:
-                        latencies.append(took)
+                    outcomes.append((outcome, took))
 
         pids = {"bot": bot.pid, "action server": stack.started[0].pid if stack.started else None,
                 "rasa server": stack.started[-1].pid if len(stack.started) > 1 else None,
                 "bench (stand-in, users)": os.getpid()}
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
         started = time.perf_counter()
-        threads = [threading.Thread(target=user, args=(n,)) for n in range(args.users)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        if args.rate is None:
+            threads = [threading.Thread(target=closed_loop_user, args=(n,)) for n in range(args.users)]
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+        else:
+            schedule = arrival_times(args.rate, total, args.seed)
+            played = run_open_loop(schedule, args.users, lambda n, index: ask(n, texts[index % len(texts)]))
+            outcomes = [(outcome, took) for _, outcome, took in played]
         wall = time.perf_counter() - started
-        total = args.users * args.messages
+        latencies = [took for outcome, took in outcomes if outcome == ANSWERED]
+        apologised = sum(outcome == APOLOGISED for outcome, _ in outcomes)
+        unanswered = total - len(latencies) - apologised
         print(f"users {args.users}, messages {total}, wall time {wall:.1f} s")
+        if args.rate is not None:
+            print(f"offered {args.rate:g} messages/s (Poisson), achieved {len(latencies) / wall:.1f} messages/s")
         if latencies:
             print(f"reply latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
                   f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
