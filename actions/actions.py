@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import ValidationAction
 
 from actions import settings
 from actions.privacy import mask_pii
@@ -133,26 +132,6 @@ def feedback_buttons(lang: str) -> list[dict[str, str]]:
 
 def faq_button(retriever: Retriever, faq_id: str, lang: str) -> dict[str, str]:
     return {"title": retriever.title(faq_id, lang), "payload": payload("choose_faq", faq_id=faq_id)}
-
-
-class ValidateSlotMappings(ValidationAction):
-    """Copies the bot's per-message metadata into slots before each turn.
-
-    The `language` slot selects the response variation; the bot sends the
-    user's chosen or detected language with every message.
-    """
-
-    def name(self) -> str:
-        return "action_validate_slot_mappings"
-
-    async def extract_language(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: dict[str, Any]) -> dict[str, Any]:
-        lang = metadata(tracker).get("language")
-        return {"language": lang} if lang in settings.LANGUAGES else {}
-
-    async def validate_language(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: dict[str, Any]) -> dict[str, Any]:
-        return {"language": value if value in settings.LANGUAGES else None}
 
 
 class AnswerFaq(Action):

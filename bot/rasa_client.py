@@ -6,13 +6,34 @@ down, the bot must apologise within seconds and keep the question, not hang.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
 
+# The entity that carries the bot's choice of language into Rasa's `language`
+# slot (domain.yml). Rasa copies it from metadata for typed messages
+# (config.yml, nlu_components/metadata_entities.py); button payloads bypass
+# that, so the payload gets it here.
+REPLY_LANGUAGE_ENTITY = "reply_language"
+
 
 class RasaUnavailable(Exception):
     """Rasa did not answer in time, or answered with an error."""
+
+
+def with_payload_entity(message: str, entity: str, value: str) -> str:
+    """Adds an entity to a "/intent{...}" payload; other text is returned as is."""
+    if not message.startswith("/"):
+        return message
+    intent, brace, rest = message.partition("{")
+    try:
+        entities = json.loads(brace + rest) if brace else {}
+    except ValueError:
+        return message
+    if not isinstance(entities, dict):
+        return message
+    return intent + json.dumps({**entities, entity: value}, ensure_ascii=False, separators=(",", ":"))
 
 
 class RasaClient:
@@ -23,6 +44,8 @@ class RasaClient:
                                          limits=httpx.Limits(max_connections=64))
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+        if metadata.get("language"):
+            message = with_payload_entity(message, REPLY_LANGUAGE_ENTITY, metadata["language"])
         payload = {"sender": sender, "message": message, "metadata": metadata}
         try:
             resp = await self._client.post(f"{self.base_url}/webhooks/rest/webhook", json=payload)

@@ -224,6 +224,21 @@ def test_asking_for_english_in_mongolian_switches_language(bot_factory, standin:
     assert "1800-1917" in offered or '"faq_id":"block_card"' in offered
 
 
+def test_button_after_choosing_english_answers_in_english(bot_factory, standin: BotApiStandIn) -> None:
+    """A language chosen in the bot (no Rasa turn) applies to Rasa's own replies to buttons."""
+    bot_factory()
+    user = 515
+    first = ask(standin, user, "сайн байна уу")[0]
+    assert is_mongolian(first.text)
+    mark = standin.mark()
+    standin.press(user, first, "lang:en")
+    standin.wait_for(user, after=mark)
+    mark = standin.mark()
+    standin.press(user, first, "/greet")
+    greeting = standin.wait_for(user, after=mark)[0].text
+    assert is_english(greeting) and "Khotoch" in greeting
+
+
 def test_ask_prints_what_the_bot_would_answer(stack: dict[str, str]) -> None:
     """Maintainers' `python -m bot ask --jsonl`, through the running Rasa and action server."""
     env = dict(os.environ, RASA_URL=stack["rasa"], ACTIONS_URL=stack["actions"], RASA_TIMEOUT="15")
