@@ -45,6 +45,10 @@ class Config:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     voice_timeout: float = 4.0
+    # "typing..." only when an answer takes noticeable time (Telegram's advice
+    # for sendChatAction): a quick answer needs no indicator, and skipping it
+    # saves a Bot API call on most messages.
+    typing_after: float = 0.5
 
     @classmethod
     def from_env(cls) -> Config:
@@ -65,4 +69,5 @@ class Config:
             webhook_listen=env.get("WEBHOOK_LISTEN", cls.webhook_listen),
             webhook_port=int(env.get("WEBHOOK_PORT", cls.webhook_port)),
             voice_timeout=_float("VOICE_TIMEOUT", cls.voice_timeout),
+            typing_after=_float("TYPING_AFTER_SECONDS", cls.typing_after),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommand, InlineKeyboardMarkup, Update
@@ -49,9 +50,10 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 class TelegramFrontend:
-    def __init__(self, assistant: Assistant, speaker: Any | None) -> None:
+    def __init__(self, assistant: Assistant, speaker: Any | None, typing_after: float = 0.0) -> None:
         self.assistant = assistant
         self.speaker = speaker
+        self.typing_after = typing_after
 
     @staticmethod
     def chat_of(update: Update) -> Chat:
@@ -108,14 +110,32 @@ class TelegramFrontend:
             # A volunteer passing on a citizen's question wants the answer,
             # not a scam check of the question.
             forwarded = False
-        # The typing indicator goes out while Rasa thinks, not before: on
-        # Telegram it is a full round trip that would delay every answer.
-        typing = asyncio.create_task(self.typing(update))
-        try:
-            outcome = await self.assistant.text(chat, text, forwarded=forwarded)
-        finally:
-            await typing  # never let "typing..." arrive after the answer
+        outcome = await self._typing_while(update, self.assistant.text(chat, text, forwarded=forwarded))
         await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
+
+    async def _typing_while(self, update: Update, answer: Awaitable[Outcome]) -> Outcome:
+        """Awaits the answer; shows "typing..." if it takes over `typing_after` seconds.
+
+        The indicator goes out while Rasa thinks, not before (on Telegram it
+        is a full round trip that would delay every answer), and never
+        arrives after the answer: once sent it is awaited, and if the answer
+        came first it is not sent at all.
+        """
+        sending = asyncio.Event()
+
+        async def later() -> None:
+            await asyncio.sleep(self.typing_after)
+            sending.set()
+            await self.typing(update)
+
+        typing = asyncio.create_task(later())
+        try:
+            return await answer
+        finally:
+            if sending.is_set():
+                await typing
+            else:
+                typing.cancel()
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -177,7 +197,7 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
         builder = builder.base_url(f"{config.api_url}/bot").base_file_url(f"{config.api_url}/file/bot")
     builder = builder.post_init(set_commands).concurrent_updates(True)
     app = builder.build()
-    front = TelegramFrontend(assistant, speaker)
+    front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after)
     app.bot_data["frontend"] = front
 
     if desk is not None:
