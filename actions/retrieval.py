@@ -153,7 +153,9 @@ class LexicalIndex:
     def scores(self, key: str) -> np.ndarray:
         """Cosine of `key` with every indexed text."""
         query = self._vectorizer.transform([key or " "])
-        return np.asarray((self._matrix @ query.T).todense(), dtype=np.float32).ravel()
+        # Sparse matrix times a dense vector: a sparse-by-sparse product
+        # (and its conversions) cost more than the rest of the lookup.
+        return np.asarray(self._matrix @ query.toarray().ravel(), dtype=np.float32)
 
     def score_against(self, key: str, other: str) -> float:
         """Cosine of `key` with a text that is not indexed (same vocabulary)."""

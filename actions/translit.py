@@ -237,6 +237,11 @@ class Vocabulary:
     def __len__(self) -> int:
         return sum(len(c) for c in self._exact.values())
 
+    def __bool__(self) -> bool:
+        # Without it `vocabulary or ...` counted every word (__len__) on
+        # each question: 0.4 ms a search.
+        return bool(self._exact)
+
 
 _EMPTY_VOCABULARY = Vocabulary()
 
