@@ -1,14 +1,21 @@
-"""Runs `rasa` (in .venv-rasa) without five per-turn overheads of Rasa 3.6.
+"""Runs `rasa` (in .venv-rasa) without seven per-turn overheads of Rasa 3.6.
 
 Profiling a turn (py-spy) showed most of the Rasa server's CPU going to work
 that gives the same answer every time rather than to understanding or
 dialogue:
 
-- Every reply from the action server (two per turn: the slot mappings and
-  the action) is checked with `jsonschema.validate`, which first checks the
+- Every reply from the action server (one per turn that runs an action)
+  is checked with `jsonschema.validate`, which first checks the
   fixed response schema itself against the JSON Schema meta-schema: about a
   third of the server's CPU. Here the schema is checked once and its
   validator kept; each reply is still validated in full, with Rasa's error.
+- Walking that validator over a reply (the events' oneOf tries all 23 kinds
+  of event for each event) then still took about 7.5% of the CPU: 1.2 ms
+  for a reply with three slots and three messages. A hand-written copy of
+  the schema (`_surely_valid_reply`, 8 us) accepts a reply only when the
+  schema does (tests/rasa_side/check_rasa_server.py compares the two on
+  over 20,000 replies); anything it is not sure of goes to the validator,
+  which accepts it or raises Rasa's error as before.
 - Reading a conversation from the tracker store looks up each stored event's
   class by walking every Event subclass (with `inspect.isabstract` on each):
   half the cost of loading a tracker, which grows with the conversation.
@@ -28,8 +35,23 @@ dialogue:
   deploy/endpoints.scale.yml, and another replica may have moved on).
   Saving a kept tracker also skips the query that counts the stored events
   (it scans the whole conversation): their number is known.
+- Each call to the action server made a new aiohttp session
+  and TCP connection, which the action server had to accept as well:
+  session set-up and connecting took about 7% of the CPU. Calls to HTTP
+  endpoints (the action server; NLG or callback servers if configured) now
+  share one session per event loop, a pool of kept-alive connections, with
+  Rasa's headers, auth, parameters, timeout and errors; Rasa's shutdown
+  closes it. aiohttp never retries a POST, so a kept connection the server
+  closes just as a request goes out would fail the turn. Two guards: idle
+  connections are closed after 4 s, before the server closes them (Sanic's
+  default keep-alive is 5 s, rasa-sdk's 120 s); and a call whose kept
+  connection closed before any answer (the action server restarted) is made
+  once more, Rasa's own way, on a new connection. Such a request did not
+  reach a live server (at worst the server died running it, and the retry
+  most likely meets the same outage: Rasa's error, as before). Every other
+  failure, and any on a new connection, reaches Rasa unchanged.
 - Each call to the action server sends the whole conversation session as
-  JSON, twice a turn; Python's json module took about 9 ms for a 40-turn
+  JSON; Python's json module took about 9 ms for a 40-turn
   conversation, ujson (installed with Rasa) about 2 ms for the same JSON.
 - On SQLite (the local default) every saved turn waited for fsyncs
   (rollback journal, synchronous=FULL), and SQLAlchemy 1.4 opened and
@@ -39,11 +61,11 @@ dialogue:
   turns), and stay open in a pool. Other databases (PostgreSQL for
   scale-out) are not touched.
 
-The schema and event-class fixes replace pure functions of fixed inputs, so
-Rasa behaves exactly as before. All but the WAL settings are written against
-the pinned Rasa version; under any other version Rasa runs without them (and
-says so), since its internals may differ. Start it as
-`.venv-rasa/bin/python -m bot.rasa_server run ...` with `rasa`'s own
+The schema, reply-check and event-class fixes replace pure functions of
+fixed inputs, so Rasa behaves exactly as before. All but the WAL settings
+are written against the pinned Rasa version; under any other version Rasa
+runs without them (and says so), since its internals may differ. Start it
+as `.venv-rasa/bin/python -m bot.rasa_server run ...` with `rasa`'s own
 arguments; bot/services.py does.
 """
 
@@ -54,6 +76,7 @@ from typing import Any
 
 RASA_VERSION = "3.6.21"
 CACHED_TRACKERS = 256  # conversations kept in memory; each holds one session's events
+KEEPALIVE_SECONDS = 4.0  # idle connections to the action server closed after this; Sanic's default is 5
 
 
 def _validate_once() -> None:
@@ -68,12 +91,106 @@ def _validate_once() -> None:
     validator = cls(schema)
 
     def validate(self: Any, result: dict[str, Any]) -> bool:
-        if best_match(validator.iter_errors(result)) is None:
+        if _surely_valid_reply(result) or best_match(validator.iter_errors(result)) is None:
             return True
         # Invalid: Rasa's own code raises the error, with its hint about the format.
         return original(self, result)
 
     RemoteAction._validate_action_result = validate
+
+
+# A hand-written copy of Rasa 3.6.21's action reply schema
+# (RemoteAction.action_response_format_spec, EVENTS_SCHEMA in
+# rasa/shared/utils/schemas/events.py). It answers True only when jsonschema
+# would; False means "not sure", and jsonschema decides. Exact types only
+# (JSON gives nothing else): `type(v) is int` also keeps bools out, as
+# jsonschema does for "integer" and "number".
+def _string(value: Any) -> bool:
+    return type(value) is str
+
+
+def _string_or_null(value: Any) -> bool:
+    return value is None or type(value) is str
+
+
+def _integer(value: Any) -> bool:
+    return type(value) is int
+
+
+def _number(value: Any) -> bool:
+    return type(value) is int or type(value) is float
+
+
+def _number_or_null(value: Any) -> bool:
+    return value is None or type(value) is int or type(value) is float
+
+
+def _fields_valid(obj: dict[str, Any], fields: dict[str, Any]) -> bool:
+    return all(key not in obj or check(obj[key]) for key, check in fields.items())
+
+
+_ENTITY = {"start": _integer, "end": _integer, "entity": _string, "confidence": _number,
+           "extractor": _string_or_null, "role": _string_or_null, "group": _string_or_null}
+_INTENT = {"name": _string, "confidence": _number}
+
+
+def _entities(value: Any) -> bool:
+    return type(value) is list and all(
+        type(e) is dict and "entity" in e and "value" in e and _fields_valid(e, _ENTITY) for e in value)
+
+
+def _intent(value: Any) -> bool:
+    return type(value) is dict and _fields_valid(value, _INTENT)
+
+
+def _intent_ranking(value: Any) -> bool:
+    return type(value) is list and all(_intent(i) for i in value)
+
+
+_PARSE_DATA = {"text": _string_or_null, "intent_ranking": _intent_ranking, "intent": _intent, "entities": _entities}
+
+
+def _parse_data(value: Any) -> bool:
+    # The schema's response_selector is a oneOf that even `{}` fails: left to jsonschema.
+    return type(value) is dict and "response_selector" not in value and _fields_valid(value, _PARSE_DATA)
+
+
+_EVENT = {"timestamp": _number_or_null, "metadata": lambda v: v is None or type(v) is dict}
+# Event name -> (required keys, checked keys). The schema's oneOf lists one
+# subschema per name, each fixing "event" with const, so an event is valid
+# when the subschema of its own name is.
+_EVENTS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "user": ((), {"text": _string_or_null, "input_channel": _string_or_null, "message_id": _string_or_null,
+                  "parse_data": _parse_data}),
+    "action": ((), {"policy": _string_or_null, "confidence": _number_or_null, "name": _string_or_null,
+                    "hide_rule_turn": lambda v: type(v) is bool, "action_text": _string_or_null}),
+    "slot": (("name", "value"), {"name": _string}),
+    "entities": (("entities",), {"entities": _entities}),
+    **{name: ((), {}) for name in (
+        "user_featurization", "cancel_reminder", "reminder", "action_execution_rejected", "form_validation",
+        "loop_interrupted", "form", "active_loop", "reset_slots", "resume", "pause", "followup", "export",
+        "restart", "undo", "rewind", "bot", "session_started", "agent")},
+}
+
+
+def _surely_valid_event(event: Any) -> bool:
+    if type(event) is not dict:
+        return False
+    name = event.get("event")
+    rule = _EVENTS.get(name) if type(name) is str else None
+    if rule is None:
+        return False
+    required, fields = rule
+    return all(key in event for key in required) and _fields_valid(event, _EVENT) and _fields_valid(event, fields)
+
+
+def _surely_valid_reply(result: Any) -> bool:
+    """True only for an action server reply Rasa's response schema accepts."""
+    if type(result) is not dict:
+        return False
+    events, responses = result.get("events", []), result.get("responses", [])
+    return (type(events) is list and type(responses) is list and all(type(r) is dict for r in responses)
+            and all(_surely_valid_event(e) for e in events))
 
 
 def _remember_event_classes() -> None:
@@ -154,6 +271,105 @@ def _cache_trackers() -> None:
     SQLTrackerStore._additional_events = known_additional_events
 
 
+def _keep_connections() -> None:
+    import asyncio
+    import os
+    import ssl
+    from types import SimpleNamespace
+
+    import aiohttp
+    import rasa.core.run
+    from aiohttp.client_exceptions import ContentTypeError
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.shared.exceptions import FileNotFoundException
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+
+    original = EndpointConfig.request
+    close_resources = rasa.core.run.close_resources
+    # (event loop, basic auth) -> session; a session belongs to the loop it was made on.
+    sessions: dict[tuple[asyncio.AbstractEventLoop, Any], aiohttp.ClientSession] = {}
+    tracing = aiohttp.TraceConfig()
+
+    async def reused(_session: Any, context: SimpleNamespace, _params: Any) -> None:
+        context.trace_request_ctx.reused = True
+
+    tracing.on_connection_reuseconn.append(reused)
+
+    def shared_session(auth: aiohttp.BasicAuth | None) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        session = sessions.get((loop, auth))
+        if session is None or session.closed:
+            for key in [key for key in sessions if key[0].is_closed()]:
+                old = sessions.pop(key)  # its loop is gone, so it cannot be awaited: drop it quietly
+                old.connector._close()
+            # As Rasa's EndpointConfig.session(), except: one pool of kept
+            # connections, no limit on their number (Rasa had a connector per
+            # call), and no cookies kept between calls (Rasa kept none).
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=KEEPALIVE_SECONDS),
+                auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                cookie_jar=aiohttp.DummyCookieJar(), trace_configs=[tracing])
+            sessions[(loop, auth)] = session
+        return session
+
+    async def request(self: Any, method: str = "post", subpath: str | None = None,
+                      content_type: str | None = "application/json", compress: bool = False,
+                      **kwargs: Any) -> Any:
+        # Rasa's EndpointConfig.request, on a kept session instead of a new one.
+        if "trace_request_ctx" in kwargs:  # a caller tracing its own request (none in Rasa)
+            return await original(self, method, subpath, content_type, compress, **kwargs)
+        as_called = dict(kwargs)
+        headers = {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if "headers" in kwargs:
+            headers.update(kwargs.pop("headers"))
+        if self.headers:
+            headers.update(self.headers)
+        url = concat_url(self.url, subpath)
+        sslcontext = None
+        if self.cafile:
+            try:
+                sslcontext = ssl.create_default_context(cafile=self.cafile)
+            except FileNotFoundError as e:
+                raise FileNotFoundException(
+                    f"Failed to find certificate file, '{os.path.abspath(self.cafile)}' does not exist.") from e
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) \
+            if self.basic_auth else None
+        attempt = SimpleNamespace(reused=False)
+        try:
+            response = await shared_session(auth).request(
+                method, url, headers=headers, params=self.combine_parameters(kwargs), compress=compress,
+                ssl=sslcontext, trace_request_ctx=attempt, **kwargs)
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as e:
+            # A kept connection the server closed before answering (it
+            # restarted, or timed the connection out just as the request went
+            # out): the request did not get through. Once more on a new
+            # connection, Rasa's own way; every other failure is Rasa's.
+            if (not attempt.reused or isinstance(e, aiohttp.ClientConnectorError)
+                    or not isinstance(as_called.get("data"), str | bytes | None)):
+                raise
+            return await original(self, method, subpath, content_type, compress, **as_called)
+        async with response:
+            if response.status >= 400:
+                raise ClientResponseError(response.status, response.reason, await response.content.read())
+            try:
+                return await response.json()
+            except ContentTypeError:
+                return None
+
+    async def close_resources_and_sessions(app: Any, loop: Any) -> None:
+        try:
+            await close_resources(app, loop)
+        finally:
+            running = asyncio.get_running_loop()
+            for key in [key for key in sessions if key[0] is running]:
+                await sessions.pop(key).close()
+
+    EndpointConfig.request = request
+    rasa.core.run.close_resources = close_resources_and_sessions
+
+
 def _fast_json() -> None:
     import ujson  # a Rasa dependency
     from rasa.utils.endpoints import EndpointConfig
@@ -163,7 +379,7 @@ def _fast_json() -> None:
     async def request(self: Any, method: str = "post", subpath: str | None = None,
                       content_type: str | None = "application/json", compress: bool = False,
                       **kwargs: Any) -> Any:
-        if "json" in kwargs and content_type == "application/json":
+        if kwargs.get("json") is not None and content_type == "application/json":
             try:
                 kwargs["data"] = ujson.dumps(kwargs["json"], escape_forward_slashes=False)
                 del kwargs["json"]
@@ -214,11 +430,13 @@ def main() -> int:
         _validate_once()
         _remember_event_classes()
         _cache_trackers()
-        _fast_json()
+        _keep_connections()
+        _fast_json()  # wraps the request _keep_connections installed
         _pool_sqlite()
     else:
         print(f"bot.rasa_server: Rasa {rasa.__version__} is not {RASA_VERSION}; running it without "
-              "the cached schema, event classes and trackers, ujson and pooled SQLite connections", file=sys.stderr)
+              "the cached schema, quick reply check, event classes and trackers, kept action server "
+              "connections, ujson and pooled SQLite connections", file=sys.stderr)
     _sqlite_wal()
     sys.argv[0] = "rasa"
     return rasa_main()

@@ -1,8 +1,9 @@
 """bot.rasa_server's speed fixes keep Rasa's behaviour (checked in Rasa's own venv).
 
 Users would notice a conversation that forgets a turn, a failed turn that
-leaks into the next one, a restart that loses their language, or an action
-server reply Rasa stops checking.
+leaks into the next one, a restart that loses their language, an action
+server reply Rasa stops checking, or a turn that fails because a kept
+connection to the action server went stale.
 """
 
 from __future__ import annotations
@@ -32,6 +33,42 @@ def observed() -> dict:
 def test_action_server_replies_are_still_validated(observed: dict) -> None:
     assert observed["valid_reply_accepted"] is True
     assert observed["invalid_reply_rejected"] is True
+
+
+def test_quick_reply_check_never_accepts_what_rasa_rejects(observed: dict) -> None:
+    # Replies as our actions, rasa-sdk and Rasa write them, each changed in every way
+    # (keys dropped, added, retyped, events renamed), and random events.
+    assert observed["reply_check_cases"] > 20000
+    assert observed["reply_check_wrongly_accepted"] == []
+    # The check is sure of most valid replies, and of every real one: they skip jsonschema.
+    assert observed["reply_check_sure"] > 0.9 * observed["reply_check_schema_valid"]
+    assert all(observed["real_replies_schema_valid"])
+    assert all(observed["reply_check_sure_of_real_replies"])
+
+
+def test_action_calls_share_one_connection(observed: dict) -> None:
+    assert observed["connections_for_20_actions"] == 1
+    assert observed["action_results_same"]
+    assert observed["cookies_sent_back"] == []
+
+
+def test_stale_connection_to_the_action_server_does_not_fail_a_turn(observed: dict) -> None:
+    # The server closed a kept connection without answering: the call goes again on a new one.
+    assert observed["action_after_dropped_connection"] == "mn"
+    assert observed["connections_after_drop"] == 2
+    assert observed["action_after_restart"] == "mn"
+
+
+def test_action_calls_send_and_fail_as_rasas_own(observed: dict) -> None:
+    # Headers, basic auth, token and parameters, compression, bodies, answers and errors.
+    assert observed["requests_same_as_rasa"]
+    assert observed["failures"] == ["ClientResponseError", "ClientResponseError", "answer", "ClientConnectorError"]
+
+
+def test_kept_connections_close_quietly(observed: dict) -> None:
+    assert observed["new_connection_after_shutdown"]
+    assert observed["answer_on_new_loop"] == [{"text": "сайн уу"}]
+    assert observed["unclosed_warnings"] == []
 
 
 def test_action_server_receives_the_same_json(observed: dict) -> None:

@@ -6,19 +6,33 @@ Prints one JSON object of observations; tests/test_rasa_server.py judges them.
 from __future__ import annotations
 
 import asyncio
+import copy
+import datetime
+import gc
 import json
+import logging
+import random
 import sqlite3
 import sys
 import tempfile
+import warnings
 from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_server
+
+RASA_REQUEST = EndpointConfig.request  # Rasa's own, before the patches
 
 
 async def main() -> dict:
     rasa_server._validate_once()
     rasa_server._remember_event_classes()
     rasa_server._cache_trackers()
+    rasa_server._keep_connections()
     rasa_server._fast_json()
     rasa_server._pool_sqlite()
     rasa_server._sqlite_wal()
@@ -39,10 +53,10 @@ async def main() -> dict:
     except ValidationError as exc:
         out["invalid_reply_rejected"] = "Action server" in exc.message
 
-    # What the action server receives is the same JSON value Rasa meant to send.
-    from aiohttp import web
-    from rasa.utils.endpoints import EndpointConfig
+    out.update(compare_reply_check_with_schema())
+    out.update(await action_calls())
 
+    # What the action server receives is the same JSON value Rasa meant to send.
     received: list = []
 
     async def echo(request: web.Request) -> web.Response:
@@ -107,6 +121,267 @@ async def main() -> dict:
     return out
 
 
+def sample_events() -> list[dict]:
+    """Valid events as rasa-sdk, Rasa and our actions write them."""
+    import rasa.shared.core.events as rasa_events
+    import rasa_sdk.events as sdk
+
+    parse_data = {
+        "text": "dansaa yaj hamgaalah ve", "intent": {"name": "ask_faq", "confidence": 0.9},
+        "intent_ranking": [{"name": "ask_faq", "confidence": 0.9}, {"name": "greet", "confidence": 0.1}],
+        "entities": [{"entity": "faq_id", "value": "bank_01", "start": 0, "end": 5, "confidence": 1.0,
+                      "extractor": "RegexEntityExtractor", "role": None, "group": None}]}
+    events = [
+        sdk.SlotSet("last_faq_id", "bank_01"), sdk.SlotSet("low_confidence_count", 0), sdk.SlotSet("x", None),
+        sdk.SlotSet("last_question", "картаа хаах"), sdk.AllSlotsReset(), sdk.Restarted(), sdk.SessionStarted(),
+        sdk.ReminderScheduled("remind", datetime.datetime(2024, 1, 1), name="r"),
+        sdk.ReminderCancelled(name="r"), sdk.ConversationPaused(), sdk.ConversationResumed(),
+        sdk.FollowupAction("action_listen"), sdk.UserUtteranceReverted(), sdk.ActionReverted(),
+        sdk.StoryExported(), sdk.ActionExecuted("action_answer_faq", policy="RulePolicy", confidence=1.0),
+        sdk.ActionExecutionRejected("action_x"), sdk.ActiveLoop("form"), sdk.ActiveLoop(None),
+        sdk.LoopInterrupted(True), sdk.Form("form"), sdk.FormValidation(False), sdk.AgentUttered("hi"),
+        sdk.BotUttered("hi", {"buttons": []}, {"m": 1}), sdk.UserUttered("hi", parse_data, 1.5, "rest"),
+        {"event": "entities", "entities": parse_data["entities"]}, {"event": "user_featurization"},
+    ]
+    for event in (
+        rasa_events.UserUttered("hi", parse_data["intent"], parse_data["entities"], parse_data),
+        rasa_events.ActionExecuted("action_listen", "RulePolicy", 0.5, hide_rule_turn=True),
+        rasa_events.BotUttered("hi", {"buttons": [{"title": "a", "payload": "/a"}]}),
+        rasa_events.SlotSet("language", "mn", timestamp=3), rasa_events.EntitiesAdded(parse_data["entities"]),
+        rasa_events.ActiveLoop("f"), rasa_events.SessionStarted(metadata={"channel": "rest"}),
+    ):
+        events.append(event.as_dict())
+    return events
+
+
+def sample_replies(events: list[dict]) -> list[dict]:
+    from rasa_sdk.events import SlotSet
+    from rasa_sdk.executor import CollectingDispatcher
+
+    faq = CollectingDispatcher()
+    faq.utter_message(text="Банкны картаа хаахын тулд ...")
+    faq.utter_message(text="Was it helpful?", buttons=[{"title": "Yes", "payload": '/feedback{"helpful":"yes"}'}])
+    faq.utter_message(json_message={"khotoch": {"intent": "ask_faq", "intent_confidence": 0.91}})
+    faq.utter_message(response="utter_greet", name="x")
+    return [
+        {"events": [], "responses": []}, {}, {"events": []}, {"responses": faq.messages, "extra": 1},
+        {"events": [SlotSet("last_faq_id", "bank_01"), SlotSet("low_confidence_count", 0),
+                    SlotSet("last_question", "kartaa haah")], "responses": faq.messages},
+        {"events": [SlotSet("last_question", None)], "responses": faq.messages[:1]},
+        {"events": events, "responses": faq.messages},
+    ]
+
+
+ODD_VALUES: list[Any] = [None, "", "x", 0, -3, 2.5, 3.0, float("nan"), True, False, [], [{}], {}, {"a": 1},
+                         {"entity": "e", "value": 1}, [{"entity": "e", "value": None}], [None], ["x"]]
+# Every kind of event Rasa's schema knows, every kind the quick check knows, and some it must not.
+EVENT_NAMES = sorted({s["properties"]["event"]["const"] for s in EVENT_SCHEMA["oneOf"]} | set(rasa_server._EVENTS)) + [
+    "User", "unknown", "", "slots"]
+
+
+def variants(value: Any) -> list[Any]:
+    """`value` with one thing changed at any depth: a key dropped or added, a value replaced."""
+    out: list[Any] = []
+    if isinstance(value, dict):
+        for key in value:
+            dropped = dict(value)
+            del dropped[key]
+            out.append(dropped)
+            for other in (EVENT_NAMES if key == "event" else []) + ODD_VALUES + variants(value[key]):
+                out.append({**value, key: other})
+        for key in ("event", "name", "value", "entities", "parse_data", "timestamp", "metadata", "response_selector",
+                    "intent", "events", "responses", "unknown"):
+            if key not in value:
+                out.extend({**value, key: other} for other in ODD_VALUES[:14])
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out.append(value[:i] + value[i + 1:])
+            out.extend(value[:i] + [other] + value[i + 1:] for other in ODD_VALUES[:12] + variants(item))
+    return out
+
+
+def compare_reply_check_with_schema() -> dict:
+    """The fast reply check never accepts what Rasa's jsonschema check rejects."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator = validator_for(schema)(schema)
+    events = sample_events()
+    replies = sample_replies(events)
+    cases: list[Any] = [*replies, None, [], "x", {"events": None}, {"responses": [None]}, {"events": [None]}]
+    for event in events:
+        cases.extend({"events": [variant]} for variant in variants(event))
+    for reply in replies[3:6]:
+        cases.extend(variants(reply))
+    rng = random.Random(7)
+    keys = ["event", "timestamp", "metadata", "name", "value", "entities", "parse_data", "text", "policy",
+            "confidence", "hide_rule_turn", "action_text", "input_channel", "message_id"]
+    for _ in range(3000):  # random events of random kinds
+        event = {key: rng.choice(ODD_VALUES + EVENT_NAMES) for key in rng.sample(keys, rng.randint(0, 6))}
+        if rng.random() < 0.8:
+            event["event"] = rng.choice(EVENT_NAMES)
+        cases.append({"events": [event], "responses": []})
+    wrongly_accepted, surely_valid, valid = [], 0, 0
+    for case in cases:
+        fast = rasa_server._surely_valid_reply(copy.deepcopy(case))
+        schema_valid = validator.is_valid(case)
+        valid += schema_valid
+        surely_valid += fast
+        if fast and not schema_valid:
+            wrongly_accepted.append(case)
+    return {
+        "reply_check_cases": len(cases), "reply_check_schema_valid": valid, "reply_check_sure": surely_valid,
+        "reply_check_wrongly_accepted": [repr(c)[:300] for c in wrongly_accepted[:5]],
+        "reply_check_sure_of_real_replies": [rasa_server._surely_valid_reply(r) for r in replies],
+        "real_replies_schema_valid": [validator.is_valid(r) for r in replies],
+    }
+
+
+class ActionServer:
+    """A stand-in action server that counts the TCP connections it is given."""
+
+    def __init__(self) -> None:
+        self.peers: list[int] = []
+        self.seen: list[dict] = []
+        self.drop_next = False
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.peers.append(request.transport.get_extra_info("peername")[1])
+        if self.drop_next:  # closes a kept connection without answering
+            self.drop_next = False
+            request.transport.close()
+            return web.Response()
+        body = (await request.read()).decode()
+        if request.content_type == "application/json" and body:
+            body = json.loads(body)  # the JSON value: Python's json and ujson space it differently
+        self.seen.append({"method": request.method, "path": request.path, "query": dict(request.query), "body": body,
+                          **{h: request.headers.get(h) for h in ("Content-Type", "Authorization", "X-Env",
+                                                                 "Content-Encoding", "Cookie")}})
+        name = request.path.rsplit("/", 1)[-1]
+        if name == "rejected":
+            return web.json_response({"action_name": "action_x", "error": "not now"}, status=400)
+        if name == "broken":
+            return web.Response(text="boom", status=500)
+        if name == "text":
+            return web.Response(text="not json")
+        reply = web.json_response({"events": [{"event": "slot", "name": "language", "value": "mn"}],
+                                   "responses": [{"text": "сайн уу"}]})
+        reply.set_cookie("session", "1")
+        return reply
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{name}", self.handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+    def url(self, name: str = "webhook") -> str:
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+
+async def outcome(call: Any) -> Any:
+    try:
+        return ("answer", await call)
+    except Exception as exc:  # noqa: BLE001 - the kind of failure is what is compared
+        return (type(exc).__name__, getattr(exc, "status", None), getattr(exc, "text", None))
+
+
+async def action_calls() -> dict:
+    import rasa.core.run
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    out: dict = {}
+    server = ActionServer()
+    await server.start()
+    domain = Domain.from_path(Path("domain.yml"))
+    action = RemoteAction("action_answer_faq", EndpointConfig(server.url()))
+    tracker = DialogueStateTracker("u1", domain.slots)
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+
+    async def run_action() -> list:
+        events = [e.as_dict() for e in await action.run(CollectingOutputChannel(), nlg, tracker, domain)]
+        return [{k: v for k, v in e.items() if k != "timestamp"} for e in events]
+
+    # Twenty actions, as ten turns make: one connection.
+    results = [await run_action() for _ in range(20)]
+    out["action_results_same"] = all(r == results[0] for r in results) and results[0][-1]["value"] == "mn"
+    out["connections_for_20_actions"] = len(set(server.peers))
+    out["cookies_sent_back"] = [s["Cookie"] for s in server.seen if s["Cookie"]]
+
+    # A kept connection dropped without an answer: the action still runs, on a new connection.
+    server.drop_next = True
+    out["action_after_dropped_connection"] = (await run_action())[-1]["value"]
+    out["connections_after_drop"] = len(set(server.peers))
+    # The action server restarts (on the same port): the next turn reaches the new one.
+    await server.stop()
+    await server.start()
+    out["action_after_restart"] = (await run_action())[-1]["value"]
+
+    # The same request, headers, auth, parameters, body and failures as Rasa's own.
+    endpoint = EndpointConfig(server.url(), params={"a": "1"}, headers={"X-Env": "test"},
+                              basic_auth={"username": "u", "password": "p"}, token="secret")
+    calls = [dict(json={"n": 1}), dict(json={"n": 2}, compress=True), dict(data="raw", content_type="text/plain"),
+             dict(json={"n": 3}, params={"b": "2"}, headers={"X-Env": "per-call"}), dict(method="get", json=None)]
+    observed = {}
+    for name, request in (("rasa", RASA_REQUEST), ("kept", EndpointConfig.request)):
+        server.seen.clear()
+        answers = [await outcome(request(endpoint, **copy.deepcopy(kwargs))) for kwargs in calls]
+        for path in ("rejected", "broken", "text"):
+            answers.append(await outcome(request(EndpointConfig(server.url(path)), json={})))
+        answers.append(await outcome(request(EndpointConfig("http://127.0.0.1:9/webhook"), json={})))
+        observed[name] = (answers, copy.deepcopy(server.seen))
+    out["requests_same_as_rasa"] = observed["kept"] == observed["rasa"]
+    out["failures"] = [a[0] for a in observed["kept"][0][-4:]]
+
+    # Rasa's shutdown closes the kept connections.
+    peers = len(set(server.peers))
+    await rasa.core.run.close_resources(type("App", (), {"ctx": None})(), asyncio.get_running_loop())
+    await run_action()
+    out["new_connection_after_shutdown"] = len(set(server.peers)) == peers + 1
+    await server.stop()
+    return out
+
+
+async def on_a_new_loop() -> dict:
+    """The kept session belongs to the loop that made it: a new loop gets its own."""
+    server = ActionServer()
+    await server.start()
+    answer = await EndpointConfig(server.url()).request(json={})
+    await server.stop()
+    return {"answer_on_new_loop": answer["responses"]}
+
+
+def run() -> dict:
+    complaints: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            complaints.append(record.getMessage())
+
+    logging.getLogger("asyncio").addHandler(Collect())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        out = asyncio.run(main())
+        out.update(asyncio.run(on_a_new_loop()))
+        gc.collect()
+    complaints += [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    out["unclosed_warnings"] = [c for c in complaints if "nclosed" in c]
+    return out
+
+
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main())))
+    print(json.dumps(run()))
     sys.exit(0)
