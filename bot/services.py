@@ -100,7 +100,7 @@ class Stack:
             _say(f"action server already running at {self.actions_url}")
         else:
             _say(f"starting the action server on port {_port(self.actions_url)} ...")
-            proc = self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+            proc = self._spawn("actions", [sys.executable, "-m", "actions.server", "--actions", "actions",
                                            "--port", str(_port(self.actions_url))], env)
             self._wait("action server", lambda: actions_healthy(self.actions_url), proc)
         if rasa_healthy(self.rasa_url):

@@ -1,0 +1,28 @@
+"""Starts the rasa-sdk action server on uvloop: `python -m actions.server`.
+
+Takes rasa-sdk's own arguments (`--actions actions --port 5055`). rasa-sdk
+runs Sanic in its legacy mode, which never switches to uvloop even when it
+is installed, so requests were parsed and answered on the pure-Python
+asyncio loop. Setting the policy before Sanic makes its loop is all this
+adds; `python -m rasa_sdk` still works, only slower.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+def main() -> None:
+    try:
+        import uvloop
+    except ImportError:
+        pass
+    else:
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    from rasa_sdk.__main__ import main as rasa_sdk_main
+
+    rasa_sdk_main()
+
+
+if __name__ == "__main__":
+    main()
