@@ -88,3 +88,5 @@ def test_conversation_survives_a_restart(observed: dict) -> None:
     assert observed["events_survive_restart"]
     assert observed["texts_after_restart"] == ["hello", "first", "second"]
     assert observed["journal_mode"] == "wal"
+    # Saved with one INSERT a turn: the rows Rasa's own save writes.
+    assert observed["rows_as_rasa_saves_them"]

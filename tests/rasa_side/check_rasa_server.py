@@ -29,8 +29,13 @@ RASA_REQUEST = EndpointConfig.request  # Rasa's own, before the patches
 
 
 async def main() -> dict:
+    from rasa.core.tracker_store import SQLTrackerStore as Store
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasas_own_save = Store.save
     rasa_server._validate_once()
     rasa_server._remember_event_classes()
+    rasa_server._insert_events_at_once()
     rasa_server._cache_trackers()
     rasa_server._keep_connections()
     rasa_server._fast_json()
@@ -118,6 +123,21 @@ async def main() -> dict:
 
     with sqlite3.connect(db) as conn:
         out["journal_mode"] = conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    # The same turns saved by Rasa's own save and by the one-INSERT save give the same rows.
+    stored = []
+    for save in (rasas_own_save, SQLTrackerStore.save):
+        path = Path(tempfile.mkdtemp()) / "rows.db"
+        other = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
+        turn = DialogueStateTracker.from_events("u2", list(fresh.events), slots=domain.slots)
+        await save(other, turn)
+        turn.update(UserUttered("later", {"name": "thanks", "confidence": 0.9}, timestamp=1.5))
+        turn.update(ActionExecuted("utter_thanks", policy="RulePolicy", confidence=1.0, timestamp=2.5))
+        await save(other, turn)
+        with sqlite3.connect(path) as conn:
+            stored.append(conn.execute("SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+                                       "FROM events ORDER BY id").fetchall())
+    out["rows_as_rasa_saves_them"] = stored[0] == stored[1] and len(stored[0]) > 5
     return out
 
 
