@@ -25,7 +25,9 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    insert,
     select,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -115,14 +117,18 @@ class Database:
             yield s
 
     # --- user settings -------------------------------------------------
+    # The per-message paths (settings, add_turn, add_bot_turns) use SQL
+    # statements rather than ORM sessions: the ORM's unit of work cost about
+    # twice as much, on the event loop that every user shares.
     def settings(self, user_id: int) -> UserSettings:
-        with self.session() as s:
-            row = s.get(UserSettings, user_id)
+        """The user's settings (created with defaults on first contact), detached."""
+        query = select(UserSettings.__table__).where(UserSettings.user_id == user_id)
+        with self.engine.begin() as conn:
+            row = conn.execute(query).mappings().first()
             if row is None:
-                row = UserSettings(user_id=user_id)
-                s.add(row)
-                s.flush()
-            return row
+                conn.execute(insert(UserSettings).values(user_id=user_id))
+                row = conn.execute(query).mappings().first()
+        return UserSettings(**row)
 
     def update_settings(self, user_id: int, **fields: Any) -> UserSettings:
         with self.session() as s:
@@ -159,8 +165,8 @@ class Database:
 
     # --- turns -------------------------------------------------------------
     def add_turn(self, user_id: int, role: str, text: str, **fields: Any) -> None:
-        with self.session() as s:
-            s.add(Turn(user_id=user_id, role=role, text=text, **fields))
+        with self.engine.begin() as conn:
+            conn.execute(insert(Turn).values(user_id=user_id, role=role, text=text, **fields))
 
     def add_bot_turns(self, user_id: int, texts: list[str], settings: dict[str, Any],
                       **fields: Any) -> None:
@@ -169,12 +175,14 @@ class Database:
         One commit per reply rather than one per message keeps the event
         loop free for other users.
         """
-        with self.session() as s:
-            s.add_all(Turn(user_id=user_id, role="bot", text=text, **fields) for text in texts)
-            row = s.get(UserSettings, user_id) or UserSettings(user_id=user_id)
-            for key, value in settings.items():
-                setattr(row, key, value)
-            s.add(row)
+        with self.engine.begin() as conn:
+            if texts:
+                conn.execute(insert(Turn), [{"user_id": user_id, "role": "bot", "text": text, **fields}
+                                            for text in texts])
+            changed = conn.execute(update(UserSettings).where(UserSettings.user_id == user_id)
+                                   .values(**settings)).rowcount
+            if not changed:
+                conn.execute(insert(UserSettings).values(user_id=user_id, **settings))
 
     def recent_turns(self, user_id: int, limit: int = 6) -> list[Turn]:
         with self.session() as s:
