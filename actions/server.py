@@ -12,13 +12,21 @@ from __future__ import annotations
 import asyncio
 
 
-def main() -> None:
+def use_uvloop() -> None:
+    """Event loops made from now on are uvloop's, when it is installed.
+
+    The bot uses it too (bot/telegram_app.py): every message is several HTTP
+    round trips on one loop, and uvloop runs sockets and callbacks in C.
+    """
     try:
         import uvloop
     except ImportError:
-        pass
-    else:
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def main() -> None:
+    use_uvloop()
     from rasa_sdk.__main__ import main as rasa_sdk_main
 
     rasa_sdk_main()

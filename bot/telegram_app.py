@@ -25,6 +25,7 @@ from telegram.ext import (
     filters,
 )
 
+from actions.server import use_uvloop
 from actions.strings import t
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
@@ -50,7 +51,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 class TelegramFrontend:
-    def __init__(self, assistant: Assistant, speaker: Any | None, typing_after: float = 0.0) -> None:
+    def __init__(self, assistant: Assistant, speaker: Any | None, *, typing_after: float) -> None:
         self.assistant = assistant
         self.speaker = speaker
         self.typing_after = typing_after
@@ -222,7 +223,7 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
 def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | None,
         webhook: bool = False) -> None:
     app = build_application(config, assistant, speaker, desk)
-    _fast_event_loop()
+    use_uvloop()  # under load the event loop itself was a visible share of the CPU
     if webhook:
         if not config.webhook_url:
             raise SystemExit("--webhook needs WEBHOOK_URL (the public HTTPS address of this bot)")
@@ -231,16 +232,3 @@ def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | N
                         allowed_updates=Update.ALL_TYPES)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
-
-
-def _fast_event_loop() -> None:
-    """uvloop when installed: the same asyncio, with sockets and callbacks in C.
-
-    Every message is several HTTP round trips (Telegram, Rasa) on one event
-    loop; under load the loop itself was a visible share of the bot's CPU.
-    """
-    try:
-        import uvloop
-    except ImportError:
-        return
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
