@@ -193,6 +193,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
             both = self._regression().fit(self._with_embeddings(features, embeddings), labels)
             self._weights.update(emb_coef=both.coef_, emb_intercept=both.intercept_)
         self._weights = {k: np.asarray(v, dtype=np.float64) for k, v in self._weights.items()}
+        self._transposed.clear()  # derived from the weights just replaced
         self.persist()
         return self._resource
 
