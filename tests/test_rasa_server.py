@@ -90,3 +90,13 @@ def test_conversation_survives_a_restart(observed: dict) -> None:
     assert observed["journal_mode"] == "wal"
     # Saved with one INSERT a turn: the rows Rasa's own save writes.
     assert observed["rows_as_rasa_saves_them"]
+
+
+def test_graph_runs_in_kept_order_give_rasas_answers(observed: dict) -> None:
+    # Understanding and the next action, for the trained model, as dask runs them.
+    assert "graph_model_missing" not in observed, "train the model first (make model)"
+    assert len(observed["graph_parses_same"]) == 10 and all(observed["graph_parses_same"])
+    assert all(observed["graph_predictions_same"])
+    # A run that fails inside a node fails the same way.
+    assert observed["graph_failures"][0] == observed["graph_failures"][1] != "no error"
+    assert observed["graph_plans_kept"] == 2  # one order for understanding, one for predicting

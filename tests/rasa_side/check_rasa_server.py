@@ -26,6 +26,10 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import rasa_server
 
 RASA_REQUEST = EndpointConfig.request  # Rasa's own, before the patches
+MODEL = Path(__file__).resolve().parents[2] / "models" / "khotoch.tar.gz"
+GRAPH_MESSAGES = ["hello", "сайн байна уу", "dansaa yaj hamgaalah ve", "e-Mongolia-д яаж нэвтрэх вэ?",
+                  "I got an SMS saying I won a prize, is it a scam?", "is there a phone line for e-mongolia problems",
+                  "/choose_language{\"language\": \"en\"}", "", "asdfgh qwerty", "thank you so much"]
 
 
 async def main() -> dict:
@@ -384,6 +388,52 @@ async def on_a_new_loop() -> dict:
     return {"answer_on_new_loop": answer["responses"]}
 
 
+def compare_graph_runs() -> dict:
+    """The trained model's graph run by dask (Rasa's way) and in the kept order: same answers."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.loader import load_predict_graph_runner
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if not MODEL.exists():
+        return {"graph_model_missing": str(MODEL)}
+    dasks_own = DaskGraphRunner.run
+    rasa_server._run_graph_in_order()
+    in_order = DaskGraphRunner.run
+    DaskGraphRunner.run = dasks_own
+    with tempfile.TemporaryDirectory() as tmp:
+        meta, runner = load_predict_graph_runner(Path(tmp), MODEL, LocalModelStorage, DaskGraphRunner)
+        slots = meta.domain.slots
+
+        def both(inputs: dict, target: str) -> list:
+            return [way(runner, inputs=inputs, targets=[target])[target] for way in (dasks_own, in_order)]
+
+        parses, predictions = [], []
+        for text in GRAPH_MESSAGES:
+            tracker = DialogueStateTracker.from_events("u", [ActionExecuted("action_listen")], slots=slots)
+            message = UserMessage(text, sender_id="u", metadata={"language": "en"})
+            one, two = both({"__message__": [message], "__tracker__": tracker}, meta.nlu_target)
+            parses.append(one[0].as_dict() == two[0].as_dict() and one[0] is not two[0])
+            parsed = one[0].as_dict()
+            tracker.update(UserUttered(text, parse_data={"intent": parsed.get("intent", {}),
+                                                         "entities": parsed.get("entities", [])}))
+            one, two = both({"__tracker__": tracker}, meta.core_target)
+            predictions.append(one.probabilities == two.probabilities and one.policy_name == two.policy_name
+                               and max(one.probabilities) > 0)
+        failures = []
+        for way in (dasks_own, in_order):
+            try:
+                way(runner, inputs={"__tracker__": None}, targets=[meta.core_target])
+                failures.append("no error")
+            except Exception as exc:  # noqa: BLE001 - the kind of error is the observation
+                failures.append(type(exc).__name__)
+        plans = runner.__dict__.get("_plans", {})
+    return {"graph_parses_same": parses, "graph_predictions_same": predictions,
+            "graph_failures": failures, "graph_plans_kept": len(plans)}
+
+
 def run() -> dict:
     complaints: list[str] = []
 
@@ -396,6 +446,7 @@ def run() -> dict:
         warnings.simplefilter("always", ResourceWarning)
         out = asyncio.run(main())
         out.update(asyncio.run(on_a_new_loop()))
+        out.update(compare_graph_runs())
         gc.collect()
     complaints += [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     out["unclosed_warnings"] = [c for c in complaints if "nclosed" in c]
