@@ -88,9 +88,16 @@ def cmd_chat(args: argparse.Namespace, config: Config, started: bool = False) ->
     assistant, desk = build(config)
     if desk is not None:
         desk.notifier = None  # no volunteer group in a terminal
+
+    async def chat(speaker: object) -> None:
+        try:
+            await chat_loop(assistant, speaker, user_id=int(os.environ.get("CHAT_USER_ID", "1")),
+                            retry_interval=config.retry_interval)
+        finally:
+            await assistant.rasa.close()
+
     try:
-        asyncio.run(chat_loop(assistant, _speaker(), user_id=int(os.environ.get("CHAT_USER_ID", "1")),
-                              retry_interval=config.retry_interval))
+        asyncio.run(chat(_speaker()))
     except KeyboardInterrupt:
         pass
     finally:

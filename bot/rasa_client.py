@@ -6,16 +6,23 @@ down, the bot must apologise within seconds and keep the question, not hang.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-import httpx
+import aiohttp
 
 # The entity that carries the bot's choice of language into Rasa's `language`
 # slot (domain.yml). Rasa copies it from metadata for typed messages
 # (config.yml, nlu_components/metadata_entities.py); button payloads bypass
 # that, so the payload gets it here.
 REPLY_LANGUAGE_ENTITY = "reply_language"
+# Concurrent calls to Rasa before new ones wait for a free connection.
+MAX_CONNECTIONS = 64
+# Rasa's server (Sanic) closes a connection idle for 5 s. aiohttp never
+# resends a POST, so an idle connection is reused only well before that.
+KEEPALIVE_SECONDS = 4.0
+JSON = {"Content-Type": "application/json"}
 
 
 class RasaUnavailable(Exception):
@@ -37,21 +44,44 @@ def with_payload_entity(message: str, entity: str, value: str) -> str:
 
 
 class RasaClient:
+    """One kept-alive aiohttp session to Rasa, opened on first use on the running loop.
+
+    aiohttp rather than httpx: httpx's and httpcore's per-request layers
+    (anyio streams, pool bookkeeping) took nearly half of the bot's CPU
+    under load (see bot/telegram_request.py). `timeout` bounds the whole
+    call, so the user hears the apology after at most that long, whether
+    Rasa refuses, hangs or every connection is busy. Proxy variables are
+    not read: Rasa is a local service.
+    """
+
     def __init__(self, base_url: str, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout),
-                                         limits=httpx.Limits(max_connections=64))
+        self._webhook = f"{self.base_url}/webhooks/rest/webhook"
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        """The session; built here because aiohttp binds it to the loop it is made on."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_SECONDS),
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                cookie_jar=aiohttp.DummyCookieJar())
+            self._loop = loop
+        return self._session
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         if metadata.get("language"):
             message = with_payload_entity(message, REPLY_LANGUAGE_ENTITY, metadata["language"])
         payload = {"sender": sender, "message": message, "metadata": metadata}
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            resp = await self._client.post(f"{self.base_url}/webhooks/rest/webhook", json=payload)
-            resp.raise_for_status()
-            data = resp.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            async with self._client().post(self._webhook, data=body, headers=JSON) as resp:
+                resp.raise_for_status()
+                data = json.loads(await resp.read())
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
         if not isinstance(data, list):
             raise RasaUnavailable("unexpected response shape")
@@ -64,20 +94,21 @@ class RasaClient:
     async def latest_message(self, sender: str) -> dict[str, Any]:
         """The last parsed user message of a conversation (needs --enable-api)."""
         try:
-            resp = await self._client.get(f"{self.base_url}/conversations/{sender}/tracker",
-                                          params={"include_events": "NONE"})
-            resp.raise_for_status()
-            return resp.json().get("latest_message") or {}
-        except (httpx.HTTPError, ValueError) as exc:
+            async with self._client().get(f"{self.base_url}/conversations/{sender}/tracker",
+                                          params={"include_events": "NONE"}) as resp:
+                resp.raise_for_status()
+                return json.loads(await resp.read()).get("latest_message") or {}
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
 
     async def healthy(self) -> bool:
         try:
-            resp = await self._client.get(f"{self.base_url}/status")
-            return resp.status_code == 200 and bool(resp.json().get("model_file"))
-        except (httpx.HTTPError, ValueError):
+            async with self._client().get(f"{self.base_url}/status") as resp:
+                return resp.status == 200 and bool(json.loads(await resp.read()).get("model_file"))
+        except (aiohttp.ClientError, TimeoutError, ValueError):
             return False
 
     async def close(self) -> None:
-        await self._client.aclose()
-
+        if self._session is not None and not self._session.closed and self._loop is asyncio.get_running_loop():
+            await self._session.close()
+        self._session = None

@@ -30,6 +30,7 @@ from actions.strings import t
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
+from bot.telegram_request import AiohttpRequest
 from bot.volunteers import markup, reads_as_question
 
 log = logging.getLogger(__name__)
@@ -193,10 +194,18 @@ async def set_commands(app: Application) -> None:
 
 def build_application(config: Config, assistant: Assistant, speaker: Any | None,
                       desk: Any | None = None) -> Application:
-    builder: ApplicationBuilder = Application.builder().token(config.token or "")
+    # The pool sizes are the builder's own defaults: 256 for the bot's calls,
+    # 1 for getUpdates (whose read timeout PTB lengthens by the poll time).
+    builder: ApplicationBuilder = (Application.builder().token(config.token or "")
+                                   .request(AiohttpRequest(connection_pool_size=256))
+                                   .get_updates_request(AiohttpRequest(connection_pool_size=1)))
     if config.api_url:
         builder = builder.base_url(f"{config.api_url}/bot").base_file_url(f"{config.api_url}/file/bot")
-    builder = builder.post_init(set_commands).concurrent_updates(True)
+
+    async def close_rasa(app: Application) -> None:
+        await assistant.rasa.close()
+
+    builder = builder.post_init(set_commands).post_shutdown(close_rasa).concurrent_updates(True)
     app = builder.build()
     front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after)
     app.bot_data["frontend"] = front

@@ -29,6 +29,8 @@ class Sent:
     params: dict[str, Any]
     message: dict[str, Any] | None = None
     files: dict[str, bytes] = field(default_factory=dict)
+    # Per uploaded part: the file name and content type it arrived with.
+    uploads: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def chat_id(self) -> int | None:
@@ -176,9 +178,11 @@ class BotApiStandIn:
             return len(self.sent)
 
     # --- the Bot API -----------------------------------------------------------
-    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
+    async def _params(self, request: web.Request
+                      ) -> tuple[dict[str, Any], dict[str, bytes], dict[str, tuple[str, str]]]:
         params: dict[str, Any] = dict(request.query)
         files: dict[str, bytes] = {}
+        uploads: dict[str, tuple[str, str]] = {}
         if request.content_type == "application/json":
             params.update(await request.json())
         elif request.content_type.startswith("multipart/"):
@@ -186,6 +190,7 @@ class BotApiStandIn:
             async for part in reader:
                 if part.filename:
                     files[part.name] = await part.read()
+                    uploads[part.name] = (part.filename, part.headers.get("Content-Type", ""))
                 else:
                     params[part.name] = await part.text()
         elif request.can_read_body:
@@ -196,7 +201,7 @@ class BotApiStandIn:
                     params[key] = json.loads(value)
                 except ValueError:
                     pass
-        return params, files
+        return params, files, uploads
 
     @staticmethod
     def ok(result: Any) -> web.Response:
@@ -207,7 +212,7 @@ class BotApiStandIn:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"},
                                      status=401)
         method = request.match_info["method"]
-        params, files = await self._params(request)
+        params, files, uploads = await self._params(request)
         if method in self.failing:
             return web.json_response({"ok": False, "error_code": 500,
                                       "description": "Internal Server Error: stand-in failure"}, status=500)
@@ -230,11 +235,12 @@ class BotApiStandIn:
             return self.ok(handler())
         if method in ("sendMessage", "sendVoice", "sendAudio", "sendPhoto", "editMessageText",
                       "editMessageReplyMarkup", "sendDocument"):
-            return self.ok(self._record_message(method, params, files))
+            return self.ok(self._record_message(method, params, files, uploads))
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                                  status=404)
 
-    def _record_message(self, method: str, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+    def _record_message(self, method: str, params: dict[str, Any], files: dict[str, bytes],
+                        uploads: dict[str, tuple[str, str]]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message_id = int(params.get("message_id") or next(self._message_ids))
         msg: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
@@ -261,7 +267,7 @@ class BotApiStandIn:
         if params.get("reply_markup"):
             msg["reply_markup"] = params["reply_markup"]
         with self._new:
-            self.sent.append(Sent(method, params, msg, files))
+            self.sent.append(Sent(method, params, msg, files, uploads))
             self._new.notify_all()
         return msg
 
