@@ -121,7 +121,9 @@ def lower_precision(model: torch.nn.Module, precision: str) -> None:
     quantisation with one scale per output channel (per-tensor scales lost a
     further point of cosine on this model); activations are quantised per
     call, which costs cosine ~0.99. Embedding tables are untouched (a lookup
-    reads one row, so their size costs memory, not time).
+    reads one row, so their size costs memory, not time). Where oneDNN
+    allows, the bf16 weights are also laid out once for its kernels
+    (PackedBf16Linear), which saves copying them on every call.
     """
     import torch
 
@@ -138,7 +140,7 @@ def lower_precision(model: torch.nn.Module, precision: str) -> None:
             quantize_dynamic(model, dict.fromkeys(linears, per_channel_dynamic_qconfig),
                              dtype=torch.qint8, inplace=True)
         return
-    bf16_linear = _bf16_linear_class()
+    bf16_linear = _packed_bf16_linear_class() if prepacked_bf16() else _bf16_linear_class()
     for name in linears:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
@@ -180,6 +182,90 @@ def _bf16_linear_class() -> type:
             return out.to(x.dtype)
 
     return Bf16Linear
+
+
+@functools.cache
+def prepacked_bf16() -> bool:
+    """Whether bf16 linears can keep their weights in oneDNN's own layout.
+
+    Elsewhere Bf16Linear is used. Needs torch built with oneDNN and a CPU it
+    runs bf16 on; rather than trust version checks on private ops, a small
+    layer is built and compared with Bf16Linear, and any error or mismatch
+    (a missing op, an unsupported CPU) answers no.
+    """
+    import torch
+
+    try:
+        if not torch.backends.mkldnn.is_available():
+            return False
+        generator = torch.Generator().manual_seed(0)
+        linear = torch.nn.Linear(16, 24)
+        with torch.no_grad():
+            linear.weight.copy_(torch.randn(24, 16, generator=generator))
+            linear.bias.copy_(torch.randn(24, generator=generator))
+        x = torch.randn(2, 3, 16, generator=generator)
+        with torch.inference_mode():
+            got = _packed_bf16_linear_class()(linear)(x)
+            want = _bf16_linear_class()(linear)(x)
+        return got.shape == want.shape and bool(torch.allclose(got, want, rtol=1e-2, atol=1e-2))
+    except Exception:  # noqa: BLE001 - whatever the cause, Bf16Linear still works
+        log.info("Packed bf16 linear layers unavailable; using plain bf16 ones", exc_info=True)
+        return False
+
+
+@functools.cache
+def _packed_bf16_linear_class() -> type:
+    """Defined on first use so that importing this module does not load torch."""
+    import torch
+
+    def packed_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", [], "")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TorchScript's deprecation notice
+        # torch.jit.trace cannot record the op's empty list of scalars (it
+        # loses the list's type); a scripted call carries it into the graph.
+        scripted_linear = torch.jit.script(packed_linear)
+
+    class PackedBf16Linear(torch.nn.Module):
+        """Bf16Linear with its weights laid out once, at load, for oneDNN's kernels.
+
+        F.linear hands oneDNN the weights in their plain layout, and its AMX
+        kernels copy them into their tiled layout on every call; for a short
+        question's ~17 rows that copy costs about as much as the product.
+        torch inductor's freezing pass lays bf16 weights out once with these
+        same two ops; so does this layer, in the traced graph and in eager
+        batches alike (one layout serves any number of rows). Laid out
+        without a row-count hint, the products are bit-identical to
+        Bf16Linear's on this machine (a hint of 1 changed the rounding of a
+        few and was no faster), so cached vectors stay valid. Measured on the
+        2-core AMX machine, one thread, against Bf16Linear: a question's
+        encoder CPU time median 16.9 -> 13.4 ms over 8 alternating processes
+        (faster in each pair), 15.6 -> 12.1 and 13.1 -> 10.2 ms interleaved
+        in one process; 32-text batches ~10% less CPU per text.
+        """
+
+        def __init__(self, linear: torch.nn.Module) -> None:
+            super().__init__()
+            self.in_features, self.out_features = linear.in_features, linear.out_features
+            weight = linear.weight.detach().to(torch.bfloat16)
+            # Buffers, not parameters (oneDNN's opaque tensors cannot be
+            # trained or saved), so that tracing captures them with the module.
+            self.register_buffer("weight", torch.ops.mkldnn._reorder_linear_weight(weight),
+                                 persistent=False)
+            bias = linear.bias
+            self.register_buffer("bias", None if bias is None else bias.detach().to(torch.bfloat16),
+                                 persistent=False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            x16 = x.to(torch.bfloat16)
+            if torch.jit.is_tracing():
+                out = scripted_linear(x16, self.weight, self.bias)
+            else:  # a direct call skips the TorchScript interpreter
+                out = torch.ops.mkldnn._linear_pointwise(x16, self.weight, self.bias, "none", [], "")
+            return out.to(x.dtype)
+
+    return PackedBf16Linear
 
 
 @functools.cache

@@ -320,3 +320,66 @@ def test_many_texts_encoded_on_two_cores_equal_one_stream(encoder: embedding.Enc
     import torch
 
     assert torch.get_num_threads() == settings.EMBEDDING_THREADS, "the thread count is restored"
+
+
+def test_packed_bf16_linears_give_the_plain_bf16_vectors(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Weights laid out once for oneDNN must not move a vector: cached ones stay valid."""
+    if not embedding.prepacked_bf16():
+        pytest.skip("this torch or CPU cannot run packed bf16 linear layers")
+    packed = embedding.Encoder(model_dir, precision="bf16", query_cache=0)
+    monkeypatch.setattr(embedding, "prepacked_bf16", lambda: False)
+    plain = embedding.Encoder(model_dir, precision="bf16", query_cache=0)
+    assert packed.name == plain.name  # one vector cache serves both
+    layers = {type(m).__name__ for m in packed._model.modules()}
+    assert "PackedBf16Linear" in layers and "Bf16Linear" not in layers
+    assert "PackedBf16Linear" not in {type(m).__name__ for m in plain._model.modules()}
+
+    def close(got: np.ndarray, want: np.ndarray) -> None:
+        assert got.shape == want.shape
+        assert float((got * want).sum(axis=1).min()) >= 0.99999
+
+    # Single texts of every length through the traced graph (one packed layout
+    # serves every row count, the 512-token cap included), then eagerly.
+    texts = ["hi", SENTENCES["mn_latn"], SENTENCES["mn"], SENTENCES["sms"] * 60] + [en for en, _ in PAIRS]
+    for eager in (False, True):
+        packed._trace_failed = plain._trace_failed = eager
+        for text in texts:
+            close(packed.encode_queries([text]), plain.encode_queries([text]))
+    assert packed._traced is not None, "the packed layers must survive tracing and freezing"
+    # Index builds: batches, and two threads sharing the packed weights at once.
+    many = [f"{t} {i}" for i in range(2 * embedding.BATCH_SIZE // len(texts) + 2) for t in texts]
+    close(packed._encode_batch(texts, packed._passage_prompt), plain._encode_batch(texts, plain._passage_prompt))
+    parallel = packed._encode_parallel(many, packed._passage_prompt)
+    assert parallel is not None
+    close(parallel, plain._encode_parallel(many, plain._passage_prompt))
+
+
+def test_bf16_falls_back_to_plain_linears_without_onednn_packing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A torch build or CPU without the private oneDNN ops still gets bf16 embeddings."""
+    import torch
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("No such operator mkldnn::_reorder_linear_weight")
+
+    embedding.prepacked_bf16.cache_clear()
+    try:
+        monkeypatch.setattr(torch.ops.mkldnn, "_reorder_linear_weight", missing)
+        assert embedding.prepacked_bf16() is False
+        embedding.prepacked_bf16.cache_clear()
+        monkeypatch.undo()
+        monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
+        assert embedding.prepacked_bf16() is False
+        model = torch.nn.Sequential(torch.nn.Linear(16, 24), torch.nn.GELU(), torch.nn.Linear(24, 8))
+        x = torch.randn(2, 5, 16)
+        with torch.inference_mode():
+            want = model(x)
+            embedding.lower_precision(model, "bf16")
+            got = model(x)
+        assert [type(m).__name__ for m in model] == ["Bf16Linear", "GELU", "Bf16Linear"]
+        assert got.dtype == torch.float32
+        torch.testing.assert_close(got, want, rtol=0.05, atol=0.05)
+    finally:
+        monkeypatch.undo()
+        embedding.prepacked_bf16.cache_clear()
