@@ -149,13 +149,35 @@ class LexicalIndex:
                                            sublinear_tf=True, lowercase=False, dtype=np.float32)
         # A placeholder keeps an empty faq/ (or a blank text) from emptying the vocabulary.
         self._matrix = self._vectorizer.fit_transform([k if k.strip() else "_" for k in keys] or ["_"])
+        self._analyze = self._vectorizer.build_analyzer()
+        self._columns = self._vectorizer.vocabulary_
+        self._idf = self._vectorizer.idf_.astype(np.float32)
+
+    def query_vector(self, key: str) -> np.ndarray:
+        """`key` as a dense TF-IDF row, as the fitted vectorizer's transform makes it.
+
+        Computed here from the vectorizer's own analyzer, vocabulary and idf:
+        transform() spends about a millisecond a question validating and
+        converting one row, more than the lookup itself.
+        """
+        counts: dict[int, int] = {}
+        for gram in self._analyze(key or " "):
+            column = self._columns.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        row = np.zeros(self._matrix.shape[1], dtype=np.float32)
+        if counts:
+            columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            weights = (np.log(tf) + 1.0) * self._idf[columns]  # sublinear tf times idf
+            row[columns] = weights / np.linalg.norm(weights)
+        return row
 
     def scores(self, key: str) -> np.ndarray:
         """Cosine of `key` with every indexed text."""
-        query = self._vectorizer.transform([key or " "])
         # Sparse matrix times a dense vector: a sparse-by-sparse product
         # (and its conversions) cost more than the rest of the lookup.
-        return np.asarray(self._matrix @ query.toarray().ravel(), dtype=np.float32)
+        return np.asarray(self._matrix @ self.query_vector(key), dtype=np.float32)
 
     def score_against(self, key: str, other: str) -> float:
         """Cosine of `key` with a text that is not indexed (same vocabulary)."""

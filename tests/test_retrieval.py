@@ -281,3 +281,19 @@ def test_empty_faq_folder_gives_no_answer_and_no_crash(tmp_path: Path) -> None:
     result = r.search("kartaa geechihlee yah ve")
     assert result.band == "low" and result.best is None
     assert r.topic_ids("banking") == []
+
+
+def test_word_overlap_scores_match_the_fitted_vectorizer() -> None:
+    # The lexical half of every search is computed without sklearn's transform;
+    # it must rank entries exactly as the vectorizer would, or answers change.
+    from actions.retrieval import LexicalIndex, lexical_key
+
+    texts = ["e-Mongolia-д нэвтрэх нууц үг", "dansaa hamgaalah", "block a lost card at night",
+             "Шагнал хожсон гэсэн мессеж", "хураамж", ""]
+    index = LexicalIndex([lexical_key(t) for t in texts])
+    for query in ["e-mongolia nevtreh", "картаа хаалгах", "lost card", "", "zzqq", "Шагнал шагнал шагнал"]:
+        key = lexical_key(query)
+        fitted = index._vectorizer.transform([key or " "]).toarray().ravel()
+        assert np.allclose(index.query_vector(key), fitted, atol=1e-6)
+        assert np.allclose(index.scores(key), index._matrix @ fitted, atol=1e-6)
+    assert index.scores(lexical_key("lost card")).argmax() == 2
