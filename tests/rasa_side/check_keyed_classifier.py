@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -42,8 +43,13 @@ def main() -> None:
             {**KeyedIntentClassifier.get_default_config(), **config}, storage, resource, context)
         queries = ["kartaa yaj haah we", "e-mongolia-d nevtreh", "sain baina uu", "block my card"]
         out = loaded.process([Message(data={"text": q}) for q in queries])
-        print(json.dumps({m.get("text"): [m.get("intent")["name"], m.get("intent")["confidence"],
-                                          len(m.get("intent_ranking"))] for m in out}))
+        result = {m.get("text"): [m.get("intent")["name"], m.get("intent")["confidence"],
+                                  len(m.get("intent_ranking"))] for m in out}
+        # Rasa sends one message at a time, which takes a path of its own.
+        alone = [loaded.predict([q])[0] for q in queries + ["", "???"]]
+        together = loaded.predict(queries + ["", "???"])
+        result["one_at_a_time_same"] = bool(np.allclose(alone, together, rtol=0, atol=1e-12))
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":
