@@ -126,7 +126,7 @@ class Database:
             yield s
 
     # --- user settings -------------------------------------------------
-    # The per-message paths (settings, add_turn, add_bot_turns) use SQL
+    # The per-message paths (settings, update_settings, add_turn, add_bot_turns) use SQL
     # statements rather than ORM sessions: the ORM's unit of work cost about
     # twice as much, on the event loop that every user shares.
     def settings(self, user_id: int) -> UserSettings:
@@ -138,14 +138,16 @@ class Database:
                 row = conn.execute(_SETTINGS, {"key": user_id}).mappings().first()
         return UserSettings(**row)
 
-    def update_settings(self, user_id: int, **fields: Any) -> UserSettings:
-        with self.session() as s:
-            row = s.get(UserSettings, user_id) or UserSettings(user_id=user_id)
-            for key, value in fields.items():
-                setattr(row, key, value)
-            s.add(row)
-            s.flush()
-            return row
+    def update_settings(self, user_id: int, **fields: Any) -> None:
+        """Changes some of a user's settings, creating the row on first contact.
+
+        A plain UPDATE (an INSERT the first time): the language a user writes
+        in is saved whenever it changes, often on the same messages as
+        everything else.
+        """
+        with self.engine.begin() as conn:
+            if not conn.execute(_CHANGE_SETTINGS, {"key": user_id, **fields}).rowcount:
+                conn.execute(_NEW_SETTINGS, {"user_id": user_id, **fields})
 
     # --- pending questions -----------------------------------------------
     def keep_pending(self, user_id: int, chat_id: int, text: str, language: str,
@@ -187,8 +189,7 @@ class Database:
             if texts:
                 conn.execute(_NEW_TURN, [{"user_id": user_id, "role": "bot", "text": text, **fields}
                                          for text in texts])
-            changed = conn.execute(_CHANGE_SETTINGS, {"key": user_id, **settings}).rowcount
-            if not changed:
+            if not conn.execute(_CHANGE_SETTINGS, {"key": user_id, **settings}).rowcount:
                 conn.execute(_NEW_SETTINGS, {"user_id": user_id, **settings})
 
     def recent_turns(self, user_id: int, limit: int = 6) -> list[Turn]:

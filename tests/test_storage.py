@@ -26,6 +26,14 @@ def test_first_contact_gets_default_settings_once(tmp_path: Path) -> None:
     assert again.created_at == first.created_at
 
 
+def test_a_choice_made_before_any_settings_exist_is_kept(tmp_path: Path) -> None:
+    # e.g. `python -m bot ask --lang en` for a user never seen before.
+    db = make(tmp_path)
+    db.update_settings(8, language="en", language_chosen=True)
+    chosen = db.settings(8)
+    assert (chosen.language, chosen.language_chosen, chosen.voice) == ("en", True, False)
+
+
 def test_reply_is_remembered_for_repeat_even_for_an_unknown_user(tmp_path: Path) -> None:
     db = make(tmp_path)
     db.settings(1)
