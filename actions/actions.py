@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import logging
 import threading
@@ -39,6 +40,12 @@ def _warm_up() -> None:
         default_checker().warm_up()
     except Exception:  # noqa: BLE001 - a failed warm-up must not stop the server
         log.exception("warm-up failed at start-up")
+    # The process now holds about a million long-lived objects (torch,
+    # transformers, the index). Each full garbage collection walked them all,
+    # stopping every request for about a quarter of a second; frozen, they
+    # are left out, and what requests create is collected as before.
+    gc.collect()
+    gc.freeze()
 
 
 threading.Thread(target=_warm_up, name="faq-warm-up", daemon=True).start()

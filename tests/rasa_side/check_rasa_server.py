@@ -434,6 +434,33 @@ def compare_graph_runs() -> dict:
             "graph_failures": failures, "graph_plans_kept": len(plans)}
 
 
+def freeze_after_load() -> dict:
+    """The model's objects are out of the garbage collector's reach once it is loaded."""
+    import rasa.core.agent
+    import rasa.core.run
+
+    own_load, own_start = rasa.core.agent.load_agent, rasa.core.run.load_agent_on_start
+    loaded = object()
+
+    async def load_agent(**_kwargs: Any) -> object:
+        return loaded
+
+    class App:
+        ctx = type("Ctx", (), {})()
+
+    rasa.core.agent.load_agent = load_agent
+    try:
+        rasa_server._freeze_loaded_objects()
+        before = gc.get_freeze_count()
+        agent = asyncio.run(rasa.core.run.load_agent_on_start("model", None, None, App(), None))
+        frozen = gc.get_freeze_count()
+    finally:
+        rasa.core.agent.load_agent, rasa.core.run.load_agent_on_start = own_load, own_start
+        gc.unfreeze()
+    return {"freeze_agent_returned": agent is loaded and App.ctx.agent is loaded,
+            "frozen_before_load": before, "frozen_after_load": frozen}
+
+
 def run() -> dict:
     complaints: list[str] = []
 
@@ -447,6 +474,7 @@ def run() -> dict:
         out = asyncio.run(main())
         out.update(asyncio.run(on_a_new_loop()))
         out.update(compare_graph_runs())
+        out.update(freeze_after_load())
         gc.collect()
     complaints += [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     out["unclosed_warnings"] = [c for c in complaints if "nclosed" in c]
