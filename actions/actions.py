@@ -33,10 +33,15 @@ log = logging.getLogger(__name__)
 def _warm_up() -> None:
     """Load the model, the FAQ index and the scam library before the first user.
 
-    One search also traces the encoder's single-text path (a second or so).
+    One search also traces the encoder's single-text path (a second or so);
+    then the encoder sees every length of question once (Encoder.warm_up).
     """
     try:
-        Retriever.shared().search("warm-up", lang="en")
+        retriever = Retriever.shared()
+        retriever.search("warm-up", lang="en")
+        warm_up = getattr(retriever.encoder, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
         default_checker().warm_up()
     except Exception:  # noqa: BLE001 - a failed warm-up must not stop the server
         log.exception("warm-up failed at start-up")

@@ -128,6 +128,17 @@ def test_vectors_are_unit_length_float32(encoder: embedding.Encoder) -> None:
     assert encoder.encode_queries([]).shape == (0, 384)
 
 
+def test_warm_up_runs_every_length_once_and_leaves_answers_unchanged(encoder: embedding.Encoder) -> None:
+    # After a restart the first question of each new length was slow; the warm-up
+    # runs them all, without filling the cache of recent questions with filler.
+    before = encoder.encode_queries(["how do I block a lost card"])
+    cached = len(encoder._recent)
+    assert encoder.warm_up(longest=12) == 12
+    assert len(encoder._recent) == cached
+    encoder.clear_cache()
+    assert np.allclose(encoder.encode_queries(["how do I block a lost card"]), before, atol=1e-6)
+
+
 def test_single_message_and_batch_give_the_same_vector(encoder: embedding.Encoder) -> None:
     long_message = SENTENCES["sms"] * 60  # past the 512-token limit: truncated alike
     for text in (SENTENCES["mn"], long_message):

@@ -13,14 +13,21 @@ import pytest
 
 
 class _Loaded:
+    """Stands in for the retriever, its encoder and the scam checker."""
+
+    warmed = 0
+
+    def __init__(self) -> None:
+        self.encoder = self
+
     def search(self, *_args: object, **_kwargs: object) -> None:
         return None
 
     def warm_up(self) -> None:
-        return None
+        _Loaded.warmed += 1
 
 
-def test_warm_up_freezes_what_loading_made(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warm_up_runs_the_encoder_then_freezes_what_loading_made(monkeypatch: pytest.MonkeyPatch) -> None:
     import actions.retrieval
     import actions.scam
 
@@ -34,8 +41,10 @@ def test_warm_up_freezes_what_loading_made(monkeypatch: pytest.MonkeyPatch) -> N
         if thread.name == "faq-warm-up":
             thread.join(timeout=60)
     gc.unfreeze()
+    _Loaded.warmed = 0
     try:
         actions.actions._warm_up()
+        assert _Loaded.warmed == 2  # the encoder's every-length run and the scam checker's
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
