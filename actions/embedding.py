@@ -490,9 +490,10 @@ class Encoder:
         each length is run once before they arrive (about 2.5 s, on the
         warm-up thread). The filler texts skip the cache of recent questions.
         """
+        longest = settings.EMBEDDING_WARM_WORDS if longest is None else longest
         count = 0
         with self._lock:
-            for words in range(1, (settings.EMBEDDING_WARM_WORDS if longest is None else longest) + 1):
+            for words in range(1, longest + 1):
                 if self._encode_one(" ".join(["x"] * words), self._query_prompt) is None:
                     break  # no single-text path on this sentence-transformers version
                 count += 1

@@ -12,6 +12,9 @@ from typing import Any
 
 import aiohttp
 
+# Rasa's server is Sanic, as the action server is: the same keep-alive limit.
+from bot.rasa_server import KEEPALIVE_SECONDS
+
 # The entity that carries the bot's choice of language into Rasa's `language`
 # slot (domain.yml). Rasa copies it from metadata for typed messages
 # (config.yml, nlu_components/metadata_entities.py); button payloads bypass
@@ -19,9 +22,6 @@ import aiohttp
 REPLY_LANGUAGE_ENTITY = "reply_language"
 # Concurrent calls to Rasa before new ones wait for a free connection.
 MAX_CONNECTIONS = 64
-# Rasa's server (Sanic) closes a connection idle for 5 s. aiohttp never
-# resends a POST, so an idle connection is reused only well before that.
-KEEPALIVE_SECONDS = 4.0
 JSON = {"Content-Type": "application/json"}
 
 

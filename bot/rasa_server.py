@@ -86,7 +86,10 @@ from typing import Any
 
 RASA_VERSION = "3.6.21"
 CACHED_TRACKERS = 256  # conversations kept in memory; each holds one session's events
-KEEPALIVE_SECONDS = 4.0  # idle connections to the action server closed after this; Sanic's default is 5
+# Sanic closes a connection idle for 5 s, and aiohttp never resends a POST,
+# so a kept connection to a Sanic server (the action server here, Rasa in
+# bot/rasa_client.py) is dropped once idle this long.
+KEEPALIVE_SECONDS = 4.0
 
 
 def _validate_once() -> None:
