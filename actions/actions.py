@@ -26,17 +26,18 @@ from actions import settings
 from actions.privacy import mask_pii
 from actions.retrieval import Retriever
 from actions.scam import check_message, default_checker
-from actions.strings import t
+from actions.strings import load_all, t
 
 log = logging.getLogger(__name__)
 
 def _warm_up() -> None:
-    """Load the model, the FAQ index and the scam library before the first user.
+    """Load the texts, the model, the FAQ index and the scam library before the first user.
 
     One search also traces the encoder's single-text path (a second or so);
     then the encoder sees every length of question once (Encoder.warm_up).
     """
     try:
+        load_all()
         retriever = Retriever.shared()
         retriever.search("warm-up", lang="en")
         warm_up = getattr(retriever.encoder, "warm_up", None)

@@ -45,11 +45,13 @@ def _stack(config: Config):
 
 
 def build(config: Config, dry_run: bool = False):
+    from actions.strings import load_all
     from bot.assistant import Assistant
     from bot.handoff import Desk
     from bot.rasa_client import RasaClient
     from bot.storage import Database
 
+    load_all()  # the texts, before the first message rather than during it
     db = Database(config.database_url)
     desk = None if dry_run else Desk(config, db)
     assistant = Assistant(config, db, RasaClient(config.rasa_url, config.rasa_timeout), desk, dry_run)
