@@ -11,8 +11,8 @@ bot alone, answering as fast as it could, used 3.3 to 4.7 ms of CPU a
 message instead of 8 to 11 (README, Speed).
 
 It behaves as PTB's own HTTPXRequest does with the defaults the app used:
-the same pool sizes and timeouts, parameters as form fields, uploads as
-multipart with their file names and types, timeouts raised as TimedOut and
+the same pool sizes and timeouts, uploads as multipart with their file
+names and types, timeouts raised as TimedOut and
 transport failures as NetworkError, an http:// proxy from HTTP_PROXY or
 HTTPS_PROXY unless NO_PROXY says otherwise (not ALL_PROXY or SOCKS, which
 httpx also took), certificates from certifi (or SSL_CERT_FILE /
@@ -20,14 +20,17 @@ SSL_CERT_DIR), each read once.
 aiohttp has no per-write timeout, so the write timeout bounds the request
 as part of a total: the sum of the pool, connect, write and read limits
 (a long download would hit it; the bot downloads nothing).
+Calls without files send their parameters as a JSON body, which the Bot
+API accepts as it does form fields: percent-encoding a Mongolian answer
+tripled its size and took ~95 us of the bot's CPU, json.dumps ~12 us.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 import aiohttp
 import certifi
@@ -39,7 +42,7 @@ from yarl import URL
 if TYPE_CHECKING:
     from telegram._utils.types import ODVInput
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
 KEEPALIVE_SECONDS = 5.0
 DEFAULT = BaseRequest.DEFAULT_NONE  # "not given": use this request's own limit
 
@@ -141,7 +144,6 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is shut down; initialize it again")
         files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else None
 
         if read_timeout is DEFAULT:
             read_timeout = self._read_timeout
@@ -157,14 +159,14 @@ class AiohttpRequest(BaseRequest):
         if files:
             # Raw UTF-8 names in Content-Disposition, as httpx and browsers send them.
             form = aiohttp.FormData(quote_fields=False)
-            for name, value in (fields or {}).items():
+            for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mimetype) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             body = form
-        elif fields:
-            body = urlencode(fields).encode()
-            headers = FORM
+        elif request_data and request_data.parameters:
+            body = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()
+            headers = JSON
 
         target = URL(url)
         proxy, proxy_headers = self._proxy(target)

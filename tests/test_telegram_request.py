@@ -161,3 +161,31 @@ def test_a_proxy_from_the_environment_is_used_as_httpx_used_it(standin: BotApiSt
             return (await request.post(f"http://api.telegram.invalid/bot{standin.token}/getMe"))["username"]
 
     assert asyncio.run(run()) == BOT_USER["username"]
+
+
+def test_a_mongolian_answer_with_buttons_goes_out_as_json_unchanged() -> None:
+    """Plain calls carry their parameters as a JSON body: the text and buttons
+    arrive as sent, without percent-encoding every Cyrillic letter."""
+    seen: list[tuple[str, dict]] = []
+    text = "Картаа хаах: 1. Банкны апп нээнэ. 2. Картаа сонгоно."
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append((request.content_type, await request.json()))
+        return web.json_response({"ok": True, "result": {
+            "message_id": 1, "date": 0, "chat": {"id": 77, "type": "private"}, "text": text}})
+
+    async def run() -> None:
+        runner, url = await serving(record)
+        try:
+            async with AiohttpRequest() as request:
+                bot = Bot("123:ABC", base_url=f"{url}/bot", request=request, get_updates_request=request)
+                keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Тийм", callback_data="r:/affirm")]])
+                await bot.send_message(chat_id=77, text=text, reply_markup=keyboard)
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(run())
+    [(content_type, body)] = seen
+    assert content_type == "application/json"
+    assert body["chat_id"] == 77 and body["text"] == text
+    assert body["reply_markup"]["inline_keyboard"][0][0] == {"text": "Тийм", "callback_data": "r:/affirm"}
