@@ -341,6 +341,8 @@ def _single_text_bert_class() -> type:
             self.heads = int(auto.config.num_attention_heads)
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            # The mask is all ones for one unpadded text; it stays in the
+            # signature so both traced graphs are called alike.
             x = self.embeddings(input_ids=input_ids)
             batch, length, hidden = x.shape
             for layer in self.layers:
