@@ -396,6 +396,19 @@ def test_single_text_graph_is_only_built_for_the_model_it_was_written_for() -> N
     assert embedding.single_text_bert(model) is None
 
 
+def test_unpacked_model_keeps_its_traced_graph_without_onednn(
+    encoder: embedding.Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where oneDNN's private ops are missing, the packed class cannot be built; a model
+    without packed layers must not ask for it, or single questions would lose tracing."""
+
+    def missing() -> type:
+        raise RuntimeError("No such operator mkldnn::_linear_pointwise")
+
+    monkeypatch.setattr(embedding, "_packed_bf16_linear_class", missing)
+    assert embedding.single_text_bert(encoder._model[0].auto_model) is None
+
+
 def test_bf16_falls_back_to_plain_linears_without_onednn_packing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A torch build or CPU without the private oneDNN ops still gets bf16 embeddings."""
     import torch
