@@ -144,6 +144,7 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is shut down; initialize it again")
         files = request_data.multipart_data if request_data else None
+        params = request_data.parameters if request_data and not files else None  # built per read
 
         if read_timeout is DEFAULT:
             read_timeout = self._read_timeout
@@ -164,8 +165,8 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mimetype) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             body = form
-        elif request_data and request_data.parameters:
-            body = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()
+        elif params:
+            body = json.dumps(params, ensure_ascii=False, separators=(",", ":")).encode()
             headers = JSON
 
         target = URL(url)
