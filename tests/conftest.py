@@ -111,3 +111,23 @@ def bot_factory(stack: dict[str, str], standin: BotApiStandIn,
     yield make
     for bot in started:
         bot.stop()
+
+
+# --- markers for the fast loop (`make test-fast` runs neither e2e, rasa nor slow) ---
+_E2E_FIXTURES = {"stack", "bot_factory"}
+_SLOW_FIXTURES = {"encoder"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by what they start, so nobody has to remember to: e2e tests run
+    the real Rasa and action servers, rasa tests run code in Rasa's own venv, and
+    slow tests load the sentence encoder."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        if names & _E2E_FIXTURES:
+            item.add_marker(pytest.mark.e2e)
+        if module is not None and hasattr(module, "RASA_PYTHON"):
+            item.add_marker(pytest.mark.rasa)
+        if names & _SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)

@@ -21,6 +21,8 @@ import pytest
 
 from actions import embedding, embedding_model, settings
 
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
 SENTENCES = {
     "en": "How do I protect my bank account from fraud?",
     "mn": "Банкны дансаа залилангаас хэрхэн хамгаалах вэ?",

@@ -17,6 +17,8 @@ import yaml
 from actions import scam
 from actions.scam import DOMAINS_FILE, NO_RED_FLAGS, PATTERNS_FILE, ScamChecker
 
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
 
 class TrigramEncoder:
     """Stand-in for the sentence model: hashed character trigrams, unit length.

@@ -15,6 +15,8 @@ import pytest
 from actions.settings import LANGUAGES
 from actions.strings import catalogue
 
+pytestmark = pytest.mark.slow  # loads the sentence encoder
+
 
 class _Loaded:
     """Stands in for the retriever, its encoder and the scam checker."""
