@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from actions.server import use_uvloop
 from actions.strings import t
+from bot import retention
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
@@ -226,6 +227,7 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     app.add_error_handler(front.on_error)
     if app.job_queue is not None:
         app.job_queue.run_repeating(front.retry_job, interval=config.retry_interval, first=config.retry_interval)
+        retention.schedule(app.job_queue, assistant.db, assistant.conversations, config.retention_days)
     return app
 
 
