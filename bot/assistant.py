@@ -48,6 +48,9 @@ class Outcome:
     speak: bool = False
     error: str | None = None
     ticket: dict[str, Any] | None = None
+    # Made from this user's own words (a check of their message, a ticket,
+    # a kept question, /repeat): its voice clip is not kept in the cache.
+    personal: bool = False
 
     @property
     def spoken_text(self) -> str:
@@ -166,6 +169,7 @@ class Assistant:
                 return self._outcome(chat, [Reply(t(lang, "bot.repeat_none"))], lang)
             out = self._outcome(chat, [Reply(settings.last_answer)], settings.last_answer_lang or lang)
             out.speak = True
+            out.personal = True
             return out
         if name in ("slower", "faster"):
             return self._change_rate(chat, lang, name)
@@ -205,6 +209,7 @@ class Assistant:
             self.db.mark_pending(item.id, answered=outcome.error is None)
             if outcome.error is not None:
                 break
+            outcome.personal = True  # it quotes the question
             intro = t(item.language, "bot.pending_intro", question=_short(item.text))
             if outcome.replies:
                 outcome.replies[0].text = f"{intro}\n\n{outcome.replies[0].text}"
@@ -299,7 +304,8 @@ class Assistant:
                  "last_answer_lang": lang},
                 language=lang, intent=meta.get("intent"), topic=meta.get("topic"),
                 faq_id=meta.get("faq_id"), answered=answered)
-        return self._outcome(chat, replies, lang, voice=bool(voice), meta=meta, ticket=ticket)
+        return self._outcome(chat, replies, lang, voice=bool(voice), meta=meta, ticket=ticket,
+                             personal=bool(meta.get("scam") or handoff))
 
 
 def _short(text: str, limit: int = 80) -> str:

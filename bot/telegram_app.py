@@ -78,7 +78,8 @@ class TelegramFrontend:
     async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int) -> None:
         rate = self.assistant.db.settings(user_id).rate
         try:
-            clip = await self.speaker.speak(outcome.spoken_text, lang=outcome.language, rate=rate)
+            clip = await self.speaker.speak(outcome.spoken_text, lang=outcome.language, rate=rate,
+                                            keep=not outcome.personal)
         except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
             log.exception("voice synthesis failed")
             return
@@ -89,6 +90,8 @@ class TelegramFrontend:
                 await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
         except (TelegramError, OSError) as exc:
             log.warning("sendVoice failed: %s", exc)
+        finally:
+            clip.discard()
 
     async def typing(self, update: Update) -> None:
         try:
