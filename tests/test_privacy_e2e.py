@@ -20,13 +20,16 @@ import json
 import os
 import re
 import signal
+import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from actions.settings import CACHE_DIR
+from actions.settings import CACHE_DIR, ROOT
 from tests.conftest import MODEL, BotProcess, free_port
 from tests.telegram_standin import BotApiStandIn
 
@@ -115,6 +118,27 @@ def say(api: BotApiStandIn, user: int, text: str, forwarded: bool = False, conta
     return api.wait_for(chat_id or user, after=mark, contains=contains, timeout=60)
 
 
+def senders(tracker_db: Path) -> set[str]:
+    with sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True) as conn:
+        return {row[0] for row in conn.execute("SELECT DISTINCT sender_id FROM events")}
+
+
+def test_ask_and_the_warm_up_leave_no_conversation_behind(own_stack) -> None:
+    services, stack_state = own_stack
+    tracker_db = stack_state / "rasa_tracker.db"
+    assert "warm-up" not in senders(tracker_db)  # the start-up message went through, then was deleted
+    before = senders(tracker_db)
+    env = dict(os.environ, RASA_URL=services.rasa_url, ACTIONS_URL=services.actions_url, RASA_TIMEOUT="30",
+               RASA_TRACKER_URL=f"sqlite:///{tracker_db}")
+    lines = "\n".join([QUESTIONS[0], json.dumps({"text": FORWARDED[0], "forwarded": True})])
+    proc = subprocess.run([sys.executable, "-m", "bot", "ask", "--jsonl", "--no-services"], input=lines,
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    card, forwarded = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert card["replies"] and forwarded["scam"] is not None  # real answers came back...
+    assert senders(tracker_db) == before  # ...and no conversation was left in Rasa's store
+
+
 def test_no_raw_personal_data_at_rest_and_forget_reaches_every_store(own_stack, tmp_path: Path) -> None:
     services, stack_state = own_stack
     since = time.time() - 1
@@ -176,3 +200,4 @@ def test_no_raw_personal_data_at_rest_and_forget_reaches_every_store(own_stack, 
     finally:
         bot.stop()
         api.stop()
+
