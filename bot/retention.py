@@ -12,8 +12,10 @@ once) the bot deletes, older than RETENTION_DAYS (default 90):
   language and voice choices stay until /forget);
 - Rasa's conversation events (bot/rasa_store.py).
 
-It logs how many rows went, never what they held. /stats counts what is
-left, so it can look back at most the retention period. Voice clips of
+It logs how many rows went, never what they held. What /stats counts of the
+deleted turns and tickets is kept as counts per day (bot/stats.py: no text,
+no user), so its figures stay the same; only the list of unanswered
+questions forgets their wording. Voice clips of
 personal replies are never kept (bot/speech/speaker.py), so the voice cache
 needs no sweep.
 """
@@ -28,8 +30,9 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from bot import stats
 from bot.config import Config
-from bot.handoff import CLOSED, FaqCandidate, Ticket, TicketMessage, TicketPost
+from bot.handoff import CLOSED, DeskSettings, FaqCandidate, Ticket, TicketMessage, TicketPost
 from bot.rasa_store import RasaStore
 from bot.storage import Database, PendingQuestion, Turn, UserSettings, utcnow
 
@@ -45,20 +48,26 @@ def sweep(db: Database, conversations: RasaStore | None, days: int,
     """Deletes everything older than `days` before `now`; returns counts per kind."""
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     counts: dict[str, int] = {}
+    stats.ensure_archive(db)
     with db.session() as s:
+        old_turns = list(s.scalars(select(Turn).where(Turn.created_at < cutoff).order_by(Turn.user_id, Turn.id)))
+        old = list(s.scalars(select(Ticket).where(
+            Ticket.status == CLOSED, func.coalesce(Ticket.closed_at, Ticket.created_at) < cutoff)))
+        for_faq = set(s.scalars(select(FaqCandidate.ticket_id).where(
+            FaqCandidate.ticket_id.in_([t.id for t in old]))))
+        # /stats keeps counting them, as counts per day.
+        stats.archive(s, old_turns, [t for t in old if t.id not in for_faq], DeskSettings.from_env().timezone)
         counts["turns"] = s.execute(delete(Turn).where(Turn.created_at < cutoff)).rowcount
         counts["kept_questions"] = s.execute(
             delete(PendingQuestion).where(PendingQuestion.created_at < cutoff)).rowcount
         counts["last_answers"] = s.execute(
             update(UserSettings).where(UserSettings.updated_at < cutoff, UserSettings.last_answer.is_not(None))
             .values(last_answer=None, expect=None)).rowcount
-        old = list(s.scalars(select(Ticket.id).where(
-            Ticket.status == CLOSED, func.coalesce(Ticket.closed_at, Ticket.created_at) < cutoff)))
-        for_faq = set(s.scalars(select(FaqCandidate.ticket_id).where(FaqCandidate.ticket_id.in_(old))))
-        gone = [number for number in old if number not in for_faq]
-        if old:
-            s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old)))
-            s.execute(delete(TicketPost).where(TicketPost.ticket_id.in_(old)))
+        old_ids = [t.id for t in old]
+        gone = [number for number in old_ids if number not in for_faq]
+        if old_ids:
+            s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(old_ids)))
+            s.execute(delete(TicketPost).where(TicketPost.ticket_id.in_(old_ids)))
         if gone:
             s.execute(delete(Ticket).where(Ticket.id.in_(gone)))
         if for_faq:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import retention
+from bot import retention, stats
 from bot.handoff import CLOSED, OPEN, FaqCandidate, Ticket, TicketMessage
 from bot.rasa_store import RasaStore
 from bot.storage import Database, PendingQuestion, Turn, UserSettings, utcnow
@@ -44,7 +44,9 @@ def stores(tmp_path: Path) -> tuple[Database, RasaStore, Path]:
     db = Database(f"sqlite:///{folder / 'khotoch.db'}")
     now = utcnow()
     with db.session() as s:
-        s.add_all([Turn(user_id=USER, role="user", text=f"{OLD} turn", created_at=now),
+        s.add_all([Turn(user_id=USER, role="user", text=f"{OLD} turn", language="en", created_at=now),
+                   Turn(user_id=USER, role="bot", text="Sorry, I do not know.", topic="banking", answered=False,
+                        created_at=now + dt.timedelta(seconds=1)),
                    PendingQuestion(user_id=USER, chat_id=USER, text=f"{OLD} kept", language="en", created_at=now),
                    UserSettings(user_id=USER, language="en", voice=True, last_answer=f"{OLD} answer",
                                 updated_at=now)])
@@ -65,7 +67,7 @@ def test_nothing_goes_before_the_period(stores) -> None:
     db, conversations, folder = stores
     counts = retention.sweep(db, conversations, days=90, now=utcnow() + dt.timedelta(days=89))
     assert set(counts.values()) == {0}
-    assert len(db.recent_turns(USER)) == 1
+    assert len(db.recent_turns(USER)) == 2
     assert db.settings(USER).last_answer == f"{OLD} answer"
 
 
@@ -73,7 +75,7 @@ def test_everything_old_goes_from_every_store(stores, caplog: pytest.LogCaptureF
     db, conversations, folder = stores
     with caplog.at_level(logging.INFO, logger="bot.retention"):
         counts = retention.sweep(db, conversations, days=90, now=utcnow() + dt.timedelta(days=91))
-    assert counts == {"turns": 1, "kept_questions": 1, "last_answers": 1, "closed_tickets": 1,
+    assert counts == {"turns": 2, "kept_questions": 1, "last_answers": 1, "closed_tickets": 1,
                       "tickets_kept_for_faq": 1, "rasa_events": 5}
     with db.session() as s:
         tickets = {t.question: t for t in s.scalars(select(Ticket))}
@@ -84,7 +86,19 @@ def test_everything_old_goes_from_every_store(stores, caplog: pytest.LogCaptureF
     assert settings.last_answer is None and settings.voice is True  # choices stay, content goes
     assert OLD.encode() not in files_of(folder)  # not in free pages, not in the WAL files either
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "1 turns" in logged and "5 rasa events" in logged and OLD not in logged
+    assert "2 turns" in logged and "5 rasa events" in logged and OLD not in logged
+
+
+def test_stats_count_the_same_after_the_sweep_but_keep_no_text(stores) -> None:
+    db, conversations, _ = stores
+    later = utcnow() + dt.timedelta(days=91)
+    before = stats.collect(db, days=365, now=later)
+    retention.sweep(db, conversations, days=90, now=later)
+    after = stats.collect(db, days=365, now=later)
+    assert before.questions == after.questions == 1
+    assert (after.by_topic, after.by_language) == (before.by_topic, before.by_language)
+    assert (after.tickets_opened, after.tickets_answered) == (before.tickets_opened, before.tickets_answered)
+    assert before.unanswered and after.unanswered == []  # the wording is gone with the turns
 
 
 def test_the_sweep_runs_daily_in_the_bot() -> None:
