@@ -22,6 +22,8 @@ COPY actions/ actions/
 COPY bot/ bot/
 COPY strings/ strings/
 COPY faq/ faq/
+# The statements that delete conversations in Rasa's tracker store (/forget, retention).
+COPY tracker_privacy/ tracker_privacy/
 # Build the sentence-transformers folder from the installed package once, at build time.
 RUN python -m actions.embedding_model --quiet
 

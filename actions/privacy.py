@@ -17,6 +17,7 @@ import logging
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -67,6 +68,9 @@ _CODE_NEAR_RE = re.compile(
     rf"|(?<!\d)(\d{{4,6}})(?!\d)(?=[^\d\n]{{0,20}}?\b(?:{_CODE_WORDS})\b)",
     re.IGNORECASE | re.UNICODE,
 )
+# Every rule needs a digit (or the @ of an e-mail address): text without
+# either is returned at once, which is most text (intent names, answers).
+_MAYBE_PII_RE = re.compile(r"[\d@]")
 # Public numbers that are never masked.
 _PUBLIC_RE = re.compile(
     r"(?<![\d-])(?:1[89]00[ -]?\d{4}|1[89]00[ -]?\d{2}[ -]?\d{2}|11[ -]?11(?:[ -]?\d)?|10[1-5]|112)(?![\d])"
@@ -157,7 +161,7 @@ def mask_pii(text: str) -> str:
     "4000 1234 5678 9010" becomes "4000 **** **** 9010"; other numbers become
     a bracketed word such as "[phone]" so a reader still sees what was there.
     """
-    if not text:
+    if not text or not _MAYBE_PII_RE.search(text):
         return text
     out: list[str] = []
     pos = 0
@@ -167,6 +171,23 @@ def mask_pii(text: str) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def mask_deep(value: Any, keep: frozenset[str] = frozenset()) -> Any:
+    """`value` (JSON-like: dicts, lists, strings) with every string masked, as a copy.
+
+    For records whose text sits at several depths, such as a Rasa event
+    (text, parse_data, metadata, a bot message's custom data). Keys in
+    `keep` are identifiers (a message id is hex and can look like an
+    account number) and stay as they are.
+    """
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {k: (v if k in keep else mask_deep(v, keep)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_deep(v, keep) for v in value]
+    return value
 
 
 class PiiFilter(logging.Filter):

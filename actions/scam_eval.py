@@ -76,7 +76,9 @@ def _rate(n: int, total: int) -> str:
     return f"{n / total:.3f} ({n}/{total})" if total else "n/a"
 
 
-def evaluate(items: list[Item], checker: ScamChecker, repeats: int = 1) -> dict[str, object]:
+def evaluate(items: list[Item], checker: ScamChecker, repeats: int = 1,
+             masked: bool = False) -> dict[str, object]:
+    """Verdicts and timings; `masked` checks each text as the bot passes it on (masked)."""
     results: list[tuple[Item, ScamResult]] = []
     times_ms: list[float] = []
     cpu_ms: list[float] = []
@@ -84,7 +86,7 @@ def evaluate(items: list[Item], checker: ScamChecker, repeats: int = 1) -> dict[
         result = None
         for _ in range(repeats):
             start, cpu_start = time.perf_counter(), time.process_time()
-            result = checker.check(item.text, item.lang)
+            result = checker.check(mask_pii(item.text) if masked else item.text, item.lang)
             times_ms.append((time.perf_counter() - start) * 1000)
             cpu_ms.append((time.process_time() - cpu_start) * 1000)
         assert result is not None
@@ -119,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not load the sentence model (measures the rules alone)")
     parser.add_argument("--repeats", type=int, default=3,
                         help="time each message this many times (default 3)")
+    parser.add_argument("--masked", action="store_true",
+                        help="check each message masked, as the bot passes it to Rasa (actions/privacy.py)")
     parser.add_argument("--verbose", action="store_true", help="print every verdict")
     args = parser.parse_args(argv)
 
@@ -128,13 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     checker.warm_up()
     warm = time.perf_counter() - started
     semantic = checker.encoder() is not None
-    report = evaluate(items, checker, repeats=max(1, args.repeats))
+    report = evaluate(items, checker, repeats=max(1, args.repeats), masked=args.masked)
 
     n_scam = sum(i.label == "scam" for i in items)
     n_gen = len(items) - n_scam
     print(f"Scam checker evaluation: {args.data}")
     print(f"{n_scam} scam and {n_gen} genuine messages; semantic match "
-          f"{'on' if semantic else 'OFF (rules only)'}; warm-up {warm:.1f} s")
+          f"{'on' if semantic else 'OFF (rules only)'}; texts {'masked' if args.masked else 'as written'}; "
+          f"warm-up {warm:.1f} s")
     print()
     caught, alarms = report["caught"], report["alarms"]
     assert isinstance(caught, dict) and isinstance(alarms, dict)

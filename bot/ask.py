@@ -2,7 +2,9 @@
 
 Maintainers use it before publishing FAQ changes; tests and evaluations use
 it to drive the same pipeline as Telegram. It runs the Assistant in dry-run
-mode (no tickets, no queued questions) as a fresh user per question.
+mode (no tickets, no queued questions) as a fresh user per question, and
+leaves nothing behind: the bot's tables are in memory and each question's
+conversation is deleted from Rasa's store.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from bot.assistant import Assistant, Chat
 from bot.config import Config
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_store import RasaStore
 from bot.storage import Database
 
 
@@ -41,16 +44,20 @@ async def ask_one(assistant: Assistant, text: str, forwarded: bool, lang: str | 
     chat = Chat(user_id, user_id)
     if lang:
         assistant.db.update_settings(user_id, language=lang, language_chosen=True)
-    outcome = await assistant.text(chat, text, forwarded=forwarded)
-    meta = outcome.meta
-    intent, confidence = meta.get("intent"), meta.get("intent_confidence")
-    if outcome.error is None:
-        try:
-            latest = await assistant.rasa.latest_message(str(user_id))
-            intent = (latest.get("intent") or {}).get("name", intent)
-            confidence = (latest.get("intent") or {}).get("confidence", confidence)
-        except RasaUnavailable:
-            pass
+    try:
+        outcome = await assistant.text(chat, text, forwarded=forwarded)
+        meta = outcome.meta
+        intent, confidence = meta.get("intent"), meta.get("intent_confidence")
+        if outcome.error is None:
+            try:
+                latest = await assistant.rasa.latest_message(str(user_id))
+                intent = (latest.get("intent") or {}).get("name", intent)
+                confidence = (latest.get("intent") or {}).get("confidence", confidence)
+            except RasaUnavailable:
+                pass
+    finally:
+        # A look at an answer is not a conversation: none is left in Rasa's store.
+        await assistant.forget(user_id)
     handoff = meta.get("handoff")
     return {
         "text": text,
@@ -70,7 +77,9 @@ async def ask_one(assistant: Assistant, text: str, forwarded: bool, lang: str | 
 
 async def ask_all(config: Config, inputs: Iterable[tuple[str, bool]], lang: str | None) -> int:
     rasa = RasaClient(config.rasa_url, timeout=max(config.rasa_timeout, 30.0))
-    assistant = Assistant(config, Database("sqlite://"), rasa, desk=None, dry_run=True)
+    # The bot's tables in memory; Rasa's conversation is deleted after each question.
+    assistant = Assistant(config, Database("sqlite://"), rasa, desk=None, dry_run=True,
+                          conversations=RasaStore(config.rasa_tracker_url))
     failures = 0
     try:
         for text, forwarded in inputs:

@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.handoff import created_text as handoff_created_text
 from bot.lang import detect_language
 from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_store import RasaStore
 from bot.replies import Button, Reply, from_rasa
 from bot.speech import rate as speech_rate
 from bot.storage import Database
@@ -47,6 +48,9 @@ class Outcome:
     speak: bool = False
     error: str | None = None
     ticket: dict[str, Any] | None = None
+    # Made from this user's own words (a check of their message, a ticket,
+    # a kept question, /repeat): its voice clip is not kept in the cache.
+    personal: bool = False
 
     @property
     def spoken_text(self) -> str:
@@ -68,11 +72,14 @@ class HandoffDesk(Protocol):
 
 class Assistant:
     def __init__(self, config: Config, db: Database, rasa: RasaClient,
-                 desk: HandoffDesk | None = None, dry_run: bool = False) -> None:
+                 desk: HandoffDesk | None = None, dry_run: bool = False,
+                 conversations: RasaStore | None = None) -> None:
         self.config = config
         self.db = db
         self.rasa = rasa
         self.desk = desk
+        # Rasa's tracker store, where /forget deletes the conversation too.
+        self.conversations = conversations
         # `ask` runs with dry_run: it reports what would happen without
         # opening tickets or queueing questions.
         self.dry_run = dry_run
@@ -110,6 +117,9 @@ class Assistant:
         if len(text) > MAX_MESSAGE_CHARS:
             text = text[:MAX_MESSAGE_CHARS]
             notes.append(Reply(t(lang, "bot.too_long")))
+        # Masked here, before anything keeps it: Rasa's conversation store,
+        # kept questions, turns and tickets all get this text (docs/privacy.md).
+        text = mask_pii(text)
         if not settings.language_chosen and settings.language != lang:
             self.db.update_settings(chat.user_id, language=lang)
         if settings.expect == "message_to_check":
@@ -132,7 +142,7 @@ class Assistant:
         lang = self.language_of(chat.user_id)
         pressed = buttons.parse(data)
         if pressed.kind == "invalid":
-            log.warning("invalid button data from user %s", chat.user_id)
+            log.warning("invalid button data")
             return self._outcome(chat, [Reply(t(lang, "bot.forged_button"))], lang)
         if pressed.kind == "rasa":
             return await self._ask_rasa(chat, pressed.value, lang, original=pressed.value)
@@ -159,15 +169,25 @@ class Assistant:
                 return self._outcome(chat, [Reply(t(lang, "bot.repeat_none"))], lang)
             out = self._outcome(chat, [Reply(settings.last_answer)], settings.last_answer_lang or lang)
             out.speak = True
+            out.personal = True
             return out
         if name in ("slower", "faster"):
             return self._change_rate(chat, lang, name)
         if name == "forget":
-            self.db.forget_user(chat.user_id)
-            if self.desk:
-                self.desk.forget(chat.user_id)
+            await self.forget(chat.user_id)
             return Outcome([Reply(t(lang, "bot.forget_done"))], lang)
         return self._outcome(chat, [Reply(t(lang, "bot.unknown_command"))], lang)
+
+    async def forget(self, user_id: int) -> None:
+        """/forget: the user's data in every store (docs/privacy.md says what stays, and why)."""
+        if self.desk:
+            self.desk.forget(user_id)
+        self.db.forget_user(user_id)
+        sender = str(user_id)
+        if self.conversations is not None:
+            self.conversations.forget(sender)
+        if not await self.rasa.forget(sender):
+            log.warning("Rasa could not be asked to drop a conversation; its database copy is deleted")
 
     async def unsupported(self, chat: Chat, kind: str) -> Outcome:
         lang = self.language_of(chat.user_id)
@@ -189,6 +209,7 @@ class Assistant:
             self.db.mark_pending(item.id, answered=outcome.error is None)
             if outcome.error is not None:
                 break
+            outcome.personal = True  # it quotes the question
             intro = t(item.language, "bot.pending_intro", question=_short(item.text))
             if outcome.replies:
                 outcome.replies[0].text = f"{intro}\n\n{outcome.replies[0].text}"
@@ -248,7 +269,7 @@ class Assistant:
         try:
             messages = await self.rasa.send(str(chat.user_id), message, metadata)
         except RasaUnavailable as exc:
-            log.warning("Rasa unavailable for user %s: %s", chat.user_id, exc)
+            log.warning("Rasa unavailable: %s", exc)
             if keep and not self.dry_run:
                 self.db.keep_pending(chat.user_id, chat.chat_id, original, lang, forwarded)
             return self._outcome(chat, [Reply(t(lang, "bot.service_down"))], lang, voice=bool(voice),
@@ -279,10 +300,12 @@ class Assistant:
         if replies:
             self.db.add_bot_turns(
                 chat.user_id, [mask_pii(reply.text) for reply in replies],
-                {"last_answer": "\n\n".join(r.text for r in replies if r.text), "last_answer_lang": lang},
+                {"last_answer": mask_pii("\n\n".join(r.text for r in replies if r.text)),
+                 "last_answer_lang": lang},
                 language=lang, intent=meta.get("intent"), topic=meta.get("topic"),
                 faq_id=meta.get("faq_id"), answered=answered)
-        return self._outcome(chat, replies, lang, voice=bool(voice), meta=meta, ticket=ticket)
+        return self._outcome(chat, replies, lang, voice=bool(voice), meta=meta, ticket=ticket,
+                             personal=bool(meta.get("scam") or handoff))
 
 
 def _short(text: str, limit: int = 80) -> str:

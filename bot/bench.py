@@ -34,6 +34,7 @@ import argparse
 import os
 import queue
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -309,3 +310,5 @@ def main(argv: list[str]) -> int:
             bot.wait()
         stack.stop()
         api.stop()
+        # Its own databases, conversations and logs: nothing of the run stays behind.
+        shutil.rmtree(work, ignore_errors=True)

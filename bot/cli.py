@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run|chat|ask|speak|faq|scam|stats|bench|services`."""
+"""Command line: `python -m bot run|chat|ask|speak|faq|scam|stats|bench|retention|services`."""
 
 from __future__ import annotations
 
@@ -49,12 +49,14 @@ def build(config: Config, dry_run: bool = False):
     from bot.assistant import Assistant
     from bot.handoff import Desk
     from bot.rasa_client import RasaClient
+    from bot.rasa_store import RasaStore
     from bot.storage import Database
 
     load_all()  # the texts, before the first message rather than during it
     db = Database(config.database_url)
     desk = None if dry_run else Desk(config, db)
-    assistant = Assistant(config, db, RasaClient(config.rasa_url, config.rasa_timeout), desk, dry_run)
+    assistant = Assistant(config, db, RasaClient(config.rasa_url, config.rasa_timeout), desk, dry_run,
+                          conversations=RasaStore(config.rasa_tracker_url))
     return assistant, desk
 
 
@@ -155,6 +157,7 @@ DELEGATES = {
     ("nlu", "from-faq"): "actions.faq_nlu:main",
     ("stats",): "bot.stats:stats_main",
     ("bench",): "bot.bench:main",
+    ("retention",): "bot.retention:main",
 }
 
 
@@ -184,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples")
     sub.add_parser("stats", help="questions, tickets and answer times")
     sub.add_parser("bench", help="end-to-end latency and throughput benchmark")
+    sub.add_parser("retention", help="delete what is older than the retention period, in every store")
     args = parser.parse_args(argv)
     config = Config.from_env()
     stop_on_sigterm()

@@ -45,6 +45,11 @@ class Config:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     voice_timeout: float = 4.0
+    # Where Rasa keeps conversations (SQLAlchemy URL); None: as endpoints.yml says (bot/rasa_store.py).
+    rasa_tracker_url: str | None = None
+    # Conversations, turns, kept questions and closed tickets older than this
+    # are deleted everywhere by the daily retention job (docs/privacy.md).
+    retention_days: int = 90
     # "typing..." only when an answer takes noticeable time (Telegram's advice
     # for sendChatAction): a quick answer needs no indicator, and skipping it
     # saves a Bot API call on most messages.
@@ -70,4 +75,6 @@ class Config:
             webhook_port=int(env.get("WEBHOOK_PORT", cls.webhook_port)),
             voice_timeout=_float("VOICE_TIMEOUT", cls.voice_timeout),
             typing_after=_float("TYPING_AFTER_SECONDS", cls.typing_after),
+            rasa_tracker_url=env.get("RASA_TRACKER_URL") or None,
+            retention_days=max(1, int(_float("RETENTION_DAYS", cls.retention_days))),
         )

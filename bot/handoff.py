@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, bindparam, select, update
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from actions.privacy import mask_pii
@@ -378,9 +378,16 @@ class Desk:
         return [] if self.in_group(chat) and self.is_volunteer(chat.user_id) else [Reply(text)]
 
     def forget(self, user_id: int) -> None:
+        """Unlinks the user's tickets and keeps only their masked question (docs/privacy.md).
+
+        The recent turns copied into the post and the thread (follow-ups,
+        volunteers' answers) are deleted; a FAQ candidate made from a
+        ticket keeps its own masked copy for maintainers.
+        """
         closed: list[int] = []
         with self.db.session() as s:
-            for ticket in s.scalars(select(Ticket).where(Ticket.user_id == user_id)):
+            tickets = list(s.scalars(select(Ticket).where(Ticket.user_id == user_id)))
+            for ticket in tickets:
                 if ticket.status != CLOSED:
                     ticket.status = CLOSED
                     ticket.closed_at = self.now()
@@ -388,6 +395,9 @@ class Desk:
                     closed.append(ticket.id)
                 ticket.user_id = None
                 ticket.chat_id = None
+                ticket.context = ""
+            if tickets:
+                s.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_([t.id for t in tickets])))
         if closed:
             log.info("forget: closed tickets %s and dropped the user link", closed)
             self._spawn(self._announce_closed(closed))
@@ -458,7 +468,8 @@ class Desk:
         delivered = await self._send_citizen(ticket, [reply])
         now = self.now()
         with self.db.session() as s:
-            s.add(TicketMessage(ticket_id=ticket.id, author="volunteer", name=name, text=text,
+            # Kept masked: a volunteer may repeat the citizen's numbers back.
+            s.add(TicketMessage(ticket_id=ticket.id, author="volunteer", name=name, text=mask_pii(text),
                                 delivered=delivered, created_at=now))
             row = s.get(Ticket, ticket.id)
             if delivered:
@@ -473,7 +484,7 @@ class Desk:
         if ticket.user_id is not None:
             self.db.add_turn(ticket.user_id, "bot", mask_pii(reply.text), language=clang,
                              intent="volunteer_answer", topic=ticket.topic, answered=True)
-            self.db.update_settings(ticket.user_id, last_answer=reply.text, last_answer_lang=clang)
+            self.db.update_settings(ticket.user_id, last_answer=mask_pii(reply.text), last_answer_lang=clang)
         await self._refresh_post(ticket)
         return t(glang, "handoff.group.answer_sent", number=ticket.id)
 

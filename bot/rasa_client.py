@@ -101,6 +101,19 @@ class RasaClient:
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RasaUnavailable(str(exc)) from exc
 
+    async def forget(self, sender: str) -> bool:
+        """Asks Rasa to drop a conversation: its events replaced by none.
+
+        tracker_privacy's store deletes a conversation saved empty, and Rasa
+        forgets the copy it keeps in memory. False if Rasa could not be asked.
+        """
+        try:
+            async with self._client().put(f"{self.base_url}/conversations/{sender}/tracker/events",
+                                          data=b"[]", headers=JSON) as resp:
+                return resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+
     async def healthy(self) -> bool:
         try:
             async with self._client().get(f"{self.base_url}/status") as resp:

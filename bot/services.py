@@ -134,6 +134,8 @@ class Stack:
             httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
                        json={"sender": "warm-up", "message": "e-mongolia", "metadata": {"language": "en"}},
                        timeout=START_TIMEOUT)
+            # Not a conversation: tracker_privacy's store deletes one emptied like this.
+            httpx.put(f"{self.rasa_url}/conversations/warm-up/tracker/events", json=[], timeout=10)
         except httpx.HTTPError as exc:
             _say(f"warm-up message failed: {exc}")
 

@@ -16,18 +16,20 @@ import re
 import statistics
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import JSON, Date, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from actions.privacy import mask_pii
 from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, TOPICS
 from actions.strings import t
 from bot.handoff import DeskSettings, Ticket, wait_text
-from bot.storage import Database, Turn, utcnow
+from bot.storage import Base, Database, Turn, utcnow
 
 OTHER = "other"
 TOP_UNANSWERED = 10
@@ -90,6 +92,89 @@ def _is_question(turn: Turn) -> bool:
     return bool(text) and not text.startswith("/") and turn.intent not in NOT_QUESTIONS
 
 
+def _questions(turns: list[Turn]) -> Iterator[tuple[Turn, Turn | None]]:
+    """Each question with the bot's reply to it (None if none came); turns by user, then id."""
+    pending: Turn | None = None
+    previous_user: int | None = None
+    for turn in turns:
+        if turn.user_id != previous_user and pending is not None:
+            yield pending, None
+            pending = None
+        previous_user = turn.user_id
+        if turn.role == "user":
+            if pending is not None:
+                yield pending, None
+            pending = turn if _is_question(turn) else None
+        elif pending is not None and turn.intent not in NOT_REPLIES:
+            yield pending, turn
+            pending = None
+    if pending is not None:
+        yield pending, None
+
+
+class DailyQuestions(Base):
+    """Questions the retention job deleted, as counts per local day, topic and language."""
+
+    __tablename__ = "stats_daily_questions"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(20), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    questions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyTickets(Base):
+    """Tickets the retention job deleted: opened and answered per local day, and the waits."""
+
+    __tablename__ = "stats_daily_tickets"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    opened: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    answer_minutes: Mapped[list[float]] = mapped_column(JSON, default=list)
+
+
+def ensure_archive(db: Database) -> None:
+    """Creates the daily-count tables in a database made before they existed (checks first)."""
+    Base.metadata.create_all(db.engine, tables=[DailyQuestions.__table__, DailyTickets.__table__])
+
+
+def archive(s: Session, turns: list[Turn], tickets: list[Ticket], tz: str) -> None:
+    """Adds the figures of turns and tickets about to be deleted to the daily counts.
+
+    /stats then counts the same questions and tickets after the retention
+    job as before it, from counts that hold no text and no user.
+    """
+    zone = _zone(tz)
+    questions: Counter[tuple[dt.date, str, str]] = Counter()
+    for question, reply in _questions(turns):
+        topic = reply.topic if reply is not None and reply.topic in TOPICS else OTHER
+        lang = question.language if question.language in LANGUAGES else OTHER
+        questions[(_local_date(question.created_at, zone), topic, lang)] += 1
+    for (day, topic, lang), n in questions.items():
+        row = s.get(DailyQuestions, (day, topic, lang))
+        if row is None:
+            s.add(DailyQuestions(day=day, topic=topic, language=lang, questions=n))
+        else:
+            row.questions += n
+
+    def day_row(day: dt.date) -> DailyTickets:
+        row = s.get(DailyTickets, day)
+        if row is None:
+            row = DailyTickets(day=day, opened=0, answered=0, answer_minutes=[])
+            s.add(row)
+        return row
+
+    for ticket in tickets:
+        day_row(_local_date(ticket.created_at, zone)).opened += 1
+        if ticket.answered_at is not None:
+            row = day_row(_local_date(ticket.answered_at, zone))
+            row.answered += 1
+            minutes = max(0.0, (ticket.answered_at - ticket.created_at).total_seconds() / 60.0)
+            row.answer_minutes = [*(row.answer_minutes or []), round(minutes, 1)]
+        s.flush()
+
+
 def collect(db: Database, days: int, now: dt.datetime | None = None,
             tz: str = "Asia/Ulaanbaatar") -> Figures:
     end = now or utcnow()
@@ -100,15 +185,20 @@ def collect(db: Database, days: int, now: dt.datetime | None = None,
     for i in range((_local_date(end, zone) - first_day).days + 1):
         fig.per_day[first_day + dt.timedelta(days=i)] = Counter()
 
+    ensure_archive(db)
     with db.session() as s:
         turns = list(s.scalars(select(Turn).where(Turn.created_at >= start, Turn.created_at <= end)
                                .order_by(Turn.user_id, Turn.id)))
         tickets = list(s.scalars(select(Ticket).where(
             (Ticket.created_at >= start) | (Ticket.answered_at >= start) | (Ticket.status != "closed"))))
 
+        archived = list(s.scalars(select(DailyQuestions).where(
+            DailyQuestions.day >= first_day, DailyQuestions.day <= _local_date(end, zone))))
+        archived_tickets = list(s.scalars(select(DailyTickets).where(
+            DailyTickets.day >= first_day, DailyTickets.day <= _local_date(end, zone))))
+
     unanswered: Counter[str] = Counter()
     shown: dict[str, str] = {}
-    pending: Turn | None = None
 
     def settle(question: Turn, reply: Turn | None) -> None:
         topic = reply.topic if reply is not None and reply.topic in TOPICS else OTHER
@@ -124,21 +214,19 @@ def collect(db: Database, days: int, now: dt.datetime | None = None,
                 unanswered[key] += 1
                 shown[key] = text  # the latest wording
 
-    previous_user: int | None = None
-    for turn in turns:
-        if turn.user_id != previous_user and pending is not None:
-            settle(pending, None)
-            pending = None
-        previous_user = turn.user_id
-        if turn.role == "user":
-            if pending is not None:
-                settle(pending, None)
-            pending = turn if _is_question(turn) else None
-        elif pending is not None and turn.intent not in NOT_REPLIES:
-            settle(pending, turn)
-            pending = None
-    if pending is not None:
-        settle(pending, None)
+    for question, reply in _questions(turns):
+        settle(question, reply)
+
+    # What the retention job deleted survives as counts per day (no texts).
+    for row in archived:
+        fig.questions += row.questions
+        fig.by_topic[row.topic] += row.questions
+        fig.by_language[row.language] += row.questions
+        fig.per_day.setdefault(row.day, Counter())[row.topic] += row.questions
+    for row in archived_tickets:
+        fig.tickets_opened += row.opened
+        fig.tickets_answered += row.answered
+        fig.answer_minutes += [(row.day, float(m)) for m in row.answer_minutes or []]
 
     fig.unanswered = [(_clip(shown[k], UNANSWERED_CHARS), n) for k, n in unanswered.most_common(TOP_UNANSWERED)]
     for ticket in tickets:

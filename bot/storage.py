@@ -33,6 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from tracker_privacy.events_table import flush_deleted
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -58,7 +60,11 @@ class UserSettings(Base):
 
 
 class PendingQuestion(Base):
-    """A question that could not be answered because a service was down."""
+    """A question that could not be answered because a service was down.
+
+    Its text is masked (the bot masks every message first) and emptied
+    once the question is answered.
+    """
 
     __tablename__ = "pending_questions"
 
@@ -102,6 +108,9 @@ _NEW_TURN = insert(Turn.__table__)
 def _sqlite_pragmas(dbapi: Any, _record: Any) -> None:
     dbapi.execute("PRAGMA journal_mode=WAL")
     dbapi.execute("PRAGMA synchronous=NORMAL")
+    # What /forget and the retention job delete must not stay readable in
+    # the file's free space (docs/privacy.md).
+    dbapi.execute("PRAGMA secure_delete=ON")
 
 
 class Database:
@@ -166,12 +175,14 @@ class Database:
             return list(rows)
 
     def mark_pending(self, pending_id: int, answered: bool) -> None:
+        """Counts an attempt; an answered question's text is dropped, only the fact is kept."""
         with self.session() as s:
             row = s.get(PendingQuestion, pending_id)
             if row is not None:
                 row.attempts += 1
                 if answered:
                     row.answered_at = utcnow()
+                    row.text = ""
 
     # --- turns -------------------------------------------------------------
     def add_turn(self, user_id: int, role: str, text: str, **fields: Any) -> None:
@@ -203,3 +214,8 @@ class Database:
         with self.session() as s:
             for model in (Turn, PendingQuestion, UserSettings):
                 s.execute(delete(model).where(model.user_id == user_id))
+        self.flush_deleted()
+
+    def flush_deleted(self) -> None:
+        """SQLite: empties the write-ahead log, which still holds copies of deleted rows."""
+        flush_deleted(self.engine)

@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from actions.server import use_uvloop
 from actions.strings import t
+from bot import retention
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
@@ -77,7 +78,8 @@ class TelegramFrontend:
     async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int) -> None:
         rate = self.assistant.db.settings(user_id).rate
         try:
-            clip = await self.speaker.speak(outcome.spoken_text, lang=outcome.language, rate=rate)
+            clip = await self.speaker.speak(outcome.spoken_text, lang=outcome.language, rate=rate,
+                                            keep=not outcome.personal)
         except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
             log.exception("voice synthesis failed")
             return
@@ -88,6 +90,8 @@ class TelegramFrontend:
                 await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
         except (TelegramError, OSError) as exc:
             log.warning("sendVoice failed: %s", exc)
+        finally:
+            clip.discard()
 
     async def typing(self, update: Update) -> None:
         try:
@@ -226,6 +230,7 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     app.add_error_handler(front.on_error)
     if app.job_queue is not None:
         app.job_queue.run_repeating(front.retry_job, interval=config.retry_interval, first=config.retry_interval)
+        retention.schedule(app.job_queue, assistant.db, assistant.conversations, config.retention_days)
     return app
 
 

@@ -143,7 +143,8 @@ class TelegramNotifier:
 
     async def _voice(self, chat_id: int, text: str, lang: str, rate: int | None) -> None:
         try:
-            clip = await self.speaker.speak(text, lang=lang, rate=rate)
+            # Made for this one person: never kept in the voice cache.
+            clip = await self.speaker.speak(text, lang=lang, rate=rate, keep=False)
         except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
             log.exception("voice synthesis for a volunteer answer failed")
             return
@@ -154,6 +155,8 @@ class TelegramNotifier:
                 await self.bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
         except (TelegramError, OSError) as exc:
             log.warning("sendVoice of a volunteer answer failed: %s", exc)
+        finally:
+            clip.discard()
 
 
 class VolunteerHandlers:

@@ -17,6 +17,12 @@ RUN apt-get update \
  && apt-get purge -y --auto-remove gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY bot/__init__.py bot/rasa_server.py /app/bot/
+# The tracker store that writes conversations masked and can delete them
+# (endpoints type tracker_privacy.store.MaskedSQLTrackerStore), with the
+# masking rules it shares with the bot and the public numbers they keep.
+COPY tracker_privacy/ /app/tracker_privacy/
+COPY actions/__init__.py actions/settings.py actions/privacy.py /app/actions/
+COPY faq/official_domains.yml /app/faq/
 ENV PYTHONPATH=/app OMP_WAIT_POLICY=PASSIVE
 USER 1001
 ENTRYPOINT ["python", "-m", "bot.rasa_server"]

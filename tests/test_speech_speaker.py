@@ -187,3 +187,23 @@ def test_mongolian_reply_runs_espeak_with_the_mn_voice(offline: Speaker, monkeyp
     assert len(espeak_runs) == 1
     voice = espeak_runs[0][espeak_runs[0].index("-v") + 1]
     assert voice == "mn"
+
+
+def test_personal_clip_is_never_kept_in_the_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "voice"
+    speaker = _speaker(cache, FakeEngine("e", EN_MN))
+    clip = asyncio.run(speaker.speak("A volunteer answers your question 12.", "en", keep=False))
+    assert clip is not None and clip.temporary and clip.path.exists()
+    assert not cache.exists() or not any(cache.iterdir())
+    clip.discard()  # once sent
+    assert not clip.path.exists()
+
+
+def test_personal_reply_may_use_a_clip_already_cached(tmp_path: Path) -> None:
+    engine = FakeEngine("e", EN_MN)
+    speaker = _speaker(tmp_path, engine)
+    shared = asyncio.run(speaker.speak("Block your card.", "en"))
+    again = asyncio.run(speaker.speak("Block your card.", "en", keep=False))
+    assert again == shared and not again.temporary and len(engine.calls) == 1
+    again.discard()
+    assert shared.path.exists()  # a cached clip stays for everyone else

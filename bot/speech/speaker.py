@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,11 +38,18 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Clip:
-    """A voice message ready to send: an .ogg file in the cache."""
+    """A voice message ready to send: an .ogg file in the cache, or a temporary one."""
 
     path: Path
     duration: float  # seconds
     engine: str
+    # A personal reply's clip (speak(keep=False)): outside the cache, for
+    # one sending; the caller calls discard() once it is sent.
+    temporary: bool = False
+
+    def discard(self) -> None:
+        if self.temporary:
+            self.path.unlink(missing_ok=True)
 
 
 class Speaker:
@@ -95,11 +104,15 @@ class Speaker:
             sem = self._semaphores[loop]
         return sem
 
-    async def speak(self, text: str, lang: str = "mn", rate: int | None = None) -> Clip | None:
+    async def speak(self, text: str, lang: str = "mn", rate: int | None = None,
+                    keep: bool = True) -> Clip | None:
         """A voice clip of `text` in `lang`, or None if no engine can say it.
 
         Never raises for bad input or broken engines: the text reply must
-        go out whatever happens to the voice.
+        go out whatever happens to the voice. `keep=False` is for replies
+        made for one person (a volunteer's answer, a check of their
+        message): a clip already cached is used, but a new one is made
+        outside the cache, as a temporary file (docs/privacy.md).
         """
         if lang not in LANGUAGES:
             log.warning("no voice for unknown language %r", lang)
@@ -121,7 +134,8 @@ class Speaker:
                 reasons.append(f"{engine.name}: cooling down after a failure")
                 continue
             try:
-                clip = await self._synthesize(engine, voice, spoken_rate, prepared, key)
+                clip = (await self._synthesize(engine, voice, spoken_rate, prepared, key) if keep
+                        else await self._synthesize_once(engine, voice, spoken_rate, prepared))
             except Exception as exc:  # noqa: BLE001 - any engine failure means: try the next
                 self._engine_failed(engine, exc)
                 reasons.append(f"{engine.name}: {exc}")
@@ -141,6 +155,19 @@ class Speaker:
             log.warning("voice cache entry %s unusable: %s", path.name, exc)
             path.unlink(missing_ok=True)
             return None
+
+    async def _synthesize_once(self, engine: Engine, voice: str, rate: int, text: str) -> Clip:
+        fd, name = tempfile.mkstemp(prefix="khotoch-voice-", suffix=".ogg")
+        os.close(fd)
+        path = Path(name)
+        try:
+            async with self._semaphore():
+                raw = await asyncio.to_thread(engine.synthesize, text, voice, rate)
+                await asyncio.to_thread(encode_ogg_opus, raw, path)
+            return Clip(path, ogg_opus_duration(path), engine.name, temporary=True)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
 
     async def _synthesize(self, engine: Engine, voice: str, rate: int, text: str, key: str) -> Clip:
         # One synthesis per key at a time: a popular answer asked by several

@@ -1,0 +1,78 @@
+"""Runs in .venv-rasa: tracker_privacy's store against Rasa itself.
+
+Writes conversations carrying personal data through MaskedSQLTrackerStore,
+with bot.rasa_server's speed fixes on (as `make run` starts Rasa) and off,
+then reads the SQLite files as bytes. Prints one JSON object of
+observations; tests/test_tracker_store.py judges them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+RAW = sys.argv[1:]  # the raw values to look for, given by the test
+
+
+def file_bytes(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file())
+
+
+async def conversation(store_cls, domain, db: Path, sender: str) -> dict:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+    store = store_cls(domain, dialect="sqlite", db=str(db))
+    tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+    text = " ".join(RAW)
+    tracker.update(UserUttered(text, {"name": "ask_banking", "confidence": 0.9},
+                               metadata={"language": "en", "forwarded_text": text}))
+    tracker.update(ActionExecuted("action_answer_faq"))
+    tracker.update(BotUttered(f"You wrote {text}", {"custom": {"khotoch": {"question": text}}}))
+    tracker.update(SlotSet("last_question", text))
+    await store.save(tracker)
+    again = await store.retrieve(sender)  # the next turn: from Rasa's memory or the database
+    again.update(UserUttered("and one more thing", {"name": "greet", "confidence": 0.9}))
+    await store.save(again)
+    stored = store_cls(domain, dialect="sqlite", db=str(db))  # as after a restart
+    reread = await stored.retrieve(sender)
+    out = {"stored_events": len(reread.events) if reread else 0,
+           "latest_text": reread.latest_message.text if reread else None,
+           "raw_in_files": [v for v in RAW if v.encode() in file_bytes(db.parent)]}
+    # /forget: the REST API's "replace the events with none".
+    emptied = store.init_tracker(sender)
+    await store.save(emptied)
+    out["after_delete"] = await store.retrieve(sender) is None
+    out["after_delete_restarted"] = await store_cls(domain, dialect="sqlite", db=str(db)).retrieve(sender) is None
+    # The next message of that sender starts afresh, in memory too.
+    fresh = await store.get_or_create_tracker(sender, append_action_listen=False)
+    out["fresh_events"] = len(fresh.events)
+    out["sender_in_files"] = sender.encode() in file_bytes(db.parent)
+    return out
+
+
+async def main() -> dict:
+    from rasa.shared.core.domain import Domain
+
+    from bot import rasa_server
+    from tracker_privacy.store import MaskedSQLTrackerStore
+
+    domain = Domain.from_path(Path("domain.yml"))
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / "plain"
+        plain.mkdir()
+        out["rasa_as_is"] = await conversation(MaskedSQLTrackerStore, domain, plain / "t.db", "7700123")
+        for fix in (rasa_server._insert_events_at_once, rasa_server._cache_trackers,
+                    rasa_server._pool_sqlite, rasa_server._sqlite_wal):
+            fix()
+        fast = Path(tmp) / "fast"
+        fast.mkdir()
+        out["with_speed_fixes"] = await conversation(MaskedSQLTrackerStore, domain, fast / "t.db", "7700456")
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main())))
