@@ -69,7 +69,7 @@ async def ask_one(assistant: Assistant, text: str, forwarded: bool, lang: str | 
 
 
 async def ask_all(config: Config, inputs: Iterable[tuple[str, bool]], lang: str | None) -> int:
-    rasa = RasaClient(config.rasa_url, timeout=max(config.rasa_timeout, 30.0))
+    rasa = RasaClient(config.rasa_url, timeout=max(config.rasa_timeout, 30.0), token=config.rasa_auth_token())
     assistant = Assistant(config, Database("sqlite://"), rasa, desk=None, dry_run=True)
     failures = 0
     try:

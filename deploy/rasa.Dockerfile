@@ -17,6 +17,8 @@ RUN apt-get update \
  && apt-get purge -y --auto-remove gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY bot/__init__.py bot/rasa_server.py /app/bot/
+# bot/rasa_server.py reads the listening address's default from here.
+COPY actions/__init__.py actions/settings.py /app/actions/
 ENV PYTHONPATH=/app OMP_WAIT_POLICY=PASSIVE
 USER 1001
 ENTRYPOINT ["python", "-m", "bot.rasa_server"]
