@@ -236,8 +236,12 @@ def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | N
     if webhook:
         if not config.webhook_url:
             raise SystemExit("--webhook needs WEBHOOK_URL (the public HTTPS address of this bot)")
+        # Telegram sends the secret in X-Telegram-Bot-Api-Secret-Token with
+        # every update; python-telegram-bot answers 403 to a request without
+        # it, before any handler, so a forged update (say, as a volunteer
+        # replying to a ticket) is never relayed. docs/security.md.
         app.run_webhook(listen=config.webhook_listen, port=config.webhook_port,
                         url_path="telegram", webhook_url=f"{config.webhook_url.rstrip('/')}/telegram",
-                        allowed_updates=Update.ALL_TYPES)
+                        allowed_updates=Update.ALL_TYPES, secret_token=config.webhook_secret_token())
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
