@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from actions.server import use_uvloop
 from actions.strings import t
+from bot import button_scope
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
@@ -210,6 +211,7 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after)
     app.bot_data["frontend"] = front
 
+    button_scope.register(app, assistant, desk, config.volunteer_chat_id)
     if desk is not None:
         from bot import volunteers
 
