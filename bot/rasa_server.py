@@ -606,7 +606,9 @@ def _require_token(token: str) -> None:
 
 def _serving_arguments(argv: list[str]) -> list[str]:
     """`rasa run` listens on SERVICE_INTERFACE (loopback unless set) when no --interface is given."""
-    if argv[:1] != ["run"] or any(a in ("-i", "--interface") or a.startswith("--interface=") for a in argv):
+    if argv[:1] != ["run"] or argv[1:2] == ["actions"]:  # `rasa run actions` is rasa-sdk's
+        return argv
+    if any(a in ("-i", "--interface") or a.startswith("--interface=") for a in argv):
         return argv
     from actions.settings import SERVICE_INTERFACE
 
@@ -636,7 +638,7 @@ def main() -> int:
               "without dask and frozen model objects", file=sys.stderr)
     _sqlite_wal()
     sys.argv[1:] = _serving_arguments(sys.argv[1:])
-    if sys.argv[1:2] == ["run"]:
+    if sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]:
         token = os.environ.get(TOKEN_ENV, "").strip()
         if token:
             _require_token(token)

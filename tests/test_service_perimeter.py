@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bot import local_secrets
-from bot.rasa_server import token_refusal
+from bot.rasa_server import _serving_arguments, token_refusal
 
 CITIZEN = "771234"
 
@@ -55,6 +55,18 @@ def test_the_environment_wins_and_a_bad_value_is_refused_without_echo(tmp_path: 
 ])
 def test_token_check_covers_every_route_but_hello(path: str, header: str | None, refused: bool) -> None:
     assert (token_refusal(path, header, "s3cret") == 401) is refused
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["run", "--port", "5005"], ["run", "--port", "5005", "--interface", "127.0.0.1"]),
+    (["run", "--interface", "0.0.0.0"], ["run", "--interface", "0.0.0.0"]),  # compose says so itself
+    (["run", "actions"], ["run", "actions"]),  # rasa-sdk's server: no such option
+    (["train"], ["train"]),
+])
+def test_rasa_listens_on_loopback_unless_told(argv: list[str], expected: list[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("actions.settings.SERVICE_INTERFACE", "127.0.0.1")
+    assert _serving_arguments(argv) == expected
 
 
 def _get_tracker(stack: dict[str, str], headers: dict[str, str] | None = None,
