@@ -23,6 +23,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
+from actions.junk_input import junk_kind
+from actions.junk_input import reply_key as junk_reply_key
 from actions.privacy import mask_pii
 from actions.retrieval import Retriever
 from actions.scam import check_message, default_checker
@@ -176,6 +178,14 @@ class AnswerFaq(Action):
                 buttons=[faq_button(retriever, fid, lang) for fid in retriever.topic_ids(topic)],
             )
             send_meta(dispatcher, tracker, topic=topic, faq_id=None, faq_score=None)
+            return []
+
+        junk = junk_kind(text)
+        if junk is not None:
+            # No letters (emoji, "??????", "111111"): not a weak turn, so it
+            # never adds up to a ticket (actions/junk_input.py).
+            dispatcher.utter_message(text=t(lang, junk_reply_key(junk)))
+            send_meta(dispatcher, tracker, topic=None, faq_id=None, faq_score=None, junk=junk)
             return []
 
         previous = tracker.get_slot("last_faq_id")

@@ -4,7 +4,8 @@ Takes rasa-sdk's own arguments (`--actions actions --port 5055`). rasa-sdk
 runs Sanic in its legacy mode, which never switches to uvloop even when it
 is installed, so requests were parsed and answered on the pure-Python
 asyncio loop. Setting the policy before Sanic makes its loop is all this
-adds; `python -m rasa_sdk` still works, only slower.
+adds; `python -m rasa_sdk` still works, only slower (and listens on every
+interface). Here the server listens on SERVICE_INTERFACE, loopback unless set.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def use_uvloop() -> None:
 
 
 def main() -> None:
+    import os
+
+    from actions.settings import SERVICE_INTERFACE
+
+    # rasa-sdk binds to SANIC_HOST, 0.0.0.0 when unset: every interface.
+    os.environ.setdefault("SANIC_HOST", SERVICE_INTERFACE)
     use_uvloop()
     from rasa_sdk.__main__ import main as rasa_sdk_main
 

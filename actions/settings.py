@@ -17,6 +17,11 @@ STATE_DIR = Path(os.environ.get("STATE_DIR", ROOT / "state"))
 CACHE_DIR = Path(os.environ.get("KHOTOCH_CACHE_DIR", ROOT / ".cache"))
 TEST_DATA_DIR = ROOT / "tests" / "data"
 
+# Address Rasa and the action server listen on. Loopback: only this machine
+# reaches them. The compose file sets 0.0.0.0 inside containers that sit on
+# an internal network with no published ports (docs/security.md).
+SERVICE_INTERFACE = os.environ.get("SERVICE_INTERFACE", "127.0.0.1")
+
 LANGUAGES = ("mn", "en")
 DEFAULT_LANGUAGE = "mn"
 QUESTION_FORMS = ("en", "mn", "mn_latn")

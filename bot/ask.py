@@ -76,7 +76,7 @@ async def ask_one(assistant: Assistant, text: str, forwarded: bool, lang: str | 
 
 
 async def ask_all(config: Config, inputs: Iterable[tuple[str, bool]], lang: str | None) -> int:
-    rasa = RasaClient(config.rasa_url, timeout=max(config.rasa_timeout, 30.0))
+    rasa = RasaClient(config.rasa_url, timeout=max(config.rasa_timeout, 30.0), token=config.rasa_auth_token())
     # The bot's tables in memory; Rasa's conversation is deleted after each question.
     assistant = Assistant(config, Database("sqlite://"), rasa, desk=None, dry_run=True,
                           conversations=RasaStore(config.rasa_tracker_url))

@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from actions.junk_input import junk_kind
+from actions.junk_input import reply_key as junk_reply_key
 from actions.privacy import mask_pii
 from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
 from actions.strings import t
@@ -112,6 +114,12 @@ class Assistant:
         if not text:
             return self._outcome(chat, [Reply(t(self.language_of(chat.user_id), "bot.empty"))],
                                  self.language_of(chat.user_id))
+        junk = junk_kind(text)
+        if junk is not None:
+            # No letters, no question: a kind reply; nothing for Rasa to count
+            # towards a ticket, nothing to relay to volunteers.
+            lang = self.language_of(chat.user_id)
+            return self._outcome(chat, [Reply(t(lang, junk_reply_key(junk)))], lang)
         notes: list[Reply] = []
         lang = detect_language(text, chosen)
         if len(text) > MAX_MESSAGE_CHARS:

@@ -230,8 +230,8 @@ def main(argv: list[str]) -> int:
     print("starting Rasa and the action server ...", file=sys.stderr)
     stack.ensure()
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_URL=api.url, RASA_URL=stack.rasa_url,
-               ACTIONS_URL=stack.actions_url, DATABASE_URL=f"sqlite:///{work / 'bot.db'}",
-               STATE_DIR=str(work), LOG_LEVEL="WARNING")
+               ACTIONS_URL=stack.actions_url, RASA_AUTH_TOKEN=stack.token or "",
+               DATABASE_URL=f"sqlite:///{work / 'bot.db'}", STATE_DIR=str(work), LOG_LEVEL="WARNING")
     bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services"], cwd=ROOT, env=env,
                            stdout=open(work / "bot.log", "wb"), stderr=subprocess.STDOUT)
     try:

@@ -39,7 +39,7 @@ def _speaker():
 def _stack(config: Config):
     from bot.services import Stack
 
-    stack = Stack(config.rasa_url, config.actions_url)
+    stack = Stack(config.rasa_url, config.actions_url, token=config.rasa_auth_token())
     stack.ensure()
     return stack
 
@@ -55,8 +55,8 @@ def build(config: Config, dry_run: bool = False):
     load_all()  # the texts, before the first message rather than during it
     db = Database(config.database_url)
     desk = None if dry_run else Desk(config, db)
-    assistant = Assistant(config, db, RasaClient(config.rasa_url, config.rasa_timeout), desk, dry_run,
-                          conversations=RasaStore(config.rasa_tracker_url))
+    assistant = Assistant(config, db, RasaClient(config.rasa_url, config.rasa_timeout, config.rasa_auth_token()),
+                          desk, dry_run, conversations=RasaStore(config.rasa_tracker_url))
     return assistant, desk
 
 

@@ -1,15 +1,19 @@
 """Bot settings read from the environment, in one place.
 
 The bot token is a secret: it is read here, handed to python-telegram-bot,
-and never printed (the dataclass hides it from repr).
+and never printed (the dataclass hides it from repr). So are Rasa's token
+and the webhook secret (bot/local_secrets.py): from the environment, else
+kept in the state folder.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from actions.settings import STATE_DIR
+from bot import local_secrets
 
 
 def _ids(value: str | None) -> frozenset[int]:
@@ -54,6 +58,10 @@ class Config:
     # for sendChatAction): a quick answer needs no indicator, and skipping it
     # saves a Bot API call on most messages.
     typing_after: float = 0.5
+    # Set from the environment; when unset, the state folder's (see the methods).
+    rasa_token: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+    state_dir: str = str(STATE_DIR)
 
     @classmethod
     def from_env(cls) -> Config:
@@ -77,4 +85,19 @@ class Config:
             typing_after=_float("TYPING_AFTER_SECONDS", cls.typing_after),
             rasa_tracker_url=env.get("RASA_TRACKER_URL") or None,
             retention_days=max(1, int(_float("RETENTION_DAYS", cls.retention_days))),
+            rasa_token=env.get(local_secrets.RASA_TOKEN_ENV) or None,
+            webhook_secret=env.get(local_secrets.WEBHOOK_SECRET_ENV) or None,
+            state_dir=str(STATE_DIR),
         )
+
+    def rasa_auth_token(self) -> str:
+        """The token the bot sends to Rasa; made and kept in the state folder if not set."""
+        return local_secrets.load_or_create(local_secrets.RASA_TOKEN_ENV, local_secrets.RASA_TOKEN_FILE,
+                                            Path(self.state_dir),
+                                            {local_secrets.RASA_TOKEN_ENV: self.rasa_token or ""})
+
+    def webhook_secret_token(self) -> str:
+        """Telegram's secret_token for webhook mode; made and kept in the state folder if not set."""
+        return local_secrets.load_or_create(local_secrets.WEBHOOK_SECRET_ENV, local_secrets.WEBHOOK_SECRET_FILE,
+                                            Path(self.state_dir),
+                                            {local_secrets.WEBHOOK_SECRET_ENV: self.webhook_secret or ""})

@@ -65,6 +65,10 @@ CONTEXT_TURNS = 6
 WAIT_SAMPLE = 50
 WAIT_WINDOW_DAYS = 30
 _TICKET_DATA = re.compile(r"^tk:(take|close|faq|done):(\d{1,10})$")
+# A citizen's follow-ups within this time of the group note that carries
+# them are added to that note (edited in) rather than posted one by one:
+# volunteers are paged at most once a minute per ticket.
+FOLLOW_UP_MERGE = dt.timedelta(minutes=1)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -247,6 +251,15 @@ def _minutes(start: dt.datetime, end: dt.datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 60.0)
 
 
+@dataclass
+class _FollowUpNote:
+    """The group note that gathers a ticket's follow-ups for FOLLOW_UP_MERGE."""
+
+    started: dt.datetime
+    texts: list[str]
+    message_id: int | None = None  # None while it is being posted
+
+
 class Desk:
     """The HandoffDesk of bot.assistant: tickets, relays, reminders, FAQ candidates."""
 
@@ -260,6 +273,9 @@ class Desk:
         self.now = clock
         # /forget is synchronous; its group notices run as tasks kept here.
         self._tasks: set[asyncio.Task[Any]] = set()
+        # Ticket number -> the follow-up note still open for more (in memory:
+        # after a restart the next follow-up simply starts a new note).
+        self._follow_ups: dict[int, _FollowUpNote] = {}
         Base.metadata.create_all(db.engine)
 
     # --- roles ------------------------------------------------------------------
@@ -647,27 +663,55 @@ class Desk:
         except Exception:  # noqa: BLE001 - an unedited post is cosmetic
             log.warning("editing the post of ticket %s failed", ticket.id, exc_info=True)
 
-    async def _group_note(self, ticket: Ticket, text: str) -> None:
+    async def _group_note(self, ticket: Ticket, text: str) -> int | None:
         """A short message in the group, as a reply to the ticket's post, and routable like it."""
         if self.notifier is None or self.config.volunteer_chat_id is None:
-            return
+            return None
         try:
             message_id = await self.notifier.post_group(text, (), reply_to=ticket.post_id)
         except Exception:  # noqa: BLE001
             log.warning("group note for ticket %s failed", ticket.id, exc_info=True)
-            return
+            return None
         if message_id is not None:
             with self.db.session() as s:
                 s.add(TicketPost(ticket_id=ticket.id, chat_id=self.config.volunteer_chat_id,
                                  message_id=message_id))
+        return message_id
 
     async def _add_follow_up(self, ticket: Ticket, text: str) -> None:
+        now = self.now()
         with self.db.session() as s:
-            s.add(TicketMessage(ticket_id=ticket.id, author="citizen", text=text, created_at=self.now()))
+            s.add(TicketMessage(ticket_id=ticket.id, author="citizen", text=text, created_at=now))
         if ticket.post_id is None:
             # Never posted yet: the reminder job will post it; keep the thread in the database.
             return
-        await self._group_note(ticket, t(self.glang, "handoff.group.follow_up", number=ticket.id, text=text))
+        for number in [n for n, old in self._follow_ups.items() if now - old.started >= FOLLOW_UP_MERGE]:
+            del self._follow_ups[number]
+        note = self._follow_ups.get(ticket.id)
+        if note is not None:
+            note.texts.append(text)
+            if note.message_id is not None:  # else the post under way takes it in below
+                await self._edit_follow_up(ticket.id, note)
+            return
+        # Taken before the first await, so a follow-up arriving meanwhile joins this note.
+        note = self._follow_ups[ticket.id] = _FollowUpNote(now, [text])
+        note.message_id = await self._group_note(ticket, self._follow_up_text(ticket.id, note))
+        if note.message_id is None:
+            if self._follow_ups.get(ticket.id) is note:
+                del self._follow_ups[ticket.id]  # the next follow-up tries a new post
+        elif len(note.texts) > 1:
+            await self._edit_follow_up(ticket.id, note)
+
+    def _follow_up_text(self, number: int, note: _FollowUpNote) -> str:
+        return t(self.glang, "handoff.group.follow_up", number=number, text="\n".join(note.texts))
+
+    async def _edit_follow_up(self, number: int, note: _FollowUpNote) -> None:
+        if self.notifier is None or note.message_id is None:
+            return
+        try:
+            await self.notifier.edit_group(note.message_id, self._follow_up_text(number, note))
+        except Exception:  # noqa: BLE001 - the follow-up is kept in the thread all the same
+            log.warning("adding a follow-up to the note of ticket %s failed", number, exc_info=True)
 
     async def _send_citizen(self, ticket: Ticket, replies: list[Reply]) -> bool:
         if self.notifier is None or ticket.chat_id is None or ticket.user_id is None:

@@ -39,19 +39,20 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     from bot.config import Config
+    from bot.local_secrets import auth_headers
     from bot.services import Stack
 
     config = Config.from_env()
     stack = None
     if not args.no_services:
-        stack = Stack(config.rasa_url, config.actions_url)
+        stack = Stack(config.rasa_url, config.actions_url, token=config.rasa_auth_token())
         stack.ensure()
     try:
         items = yaml.safe_load(open(args.data, encoding="utf-8"))
         results: dict[str, list[tuple[str, str]]] = defaultdict(list)
         topics: dict[str, list[bool]] = defaultdict(list)
         confusions: Counter[tuple[str, str]] = Counter()
-        with httpx.Client(timeout=30) as client:
+        with httpx.Client(timeout=30, headers=auth_headers(config.rasa_auth_token())) as client:
             for item in items:
                 try:
                     resp = client.post(f"{config.rasa_url}/model/parse", json={"text": item["text"]})

@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 
 # Rasa's server is Sanic, as the action server is: the same keep-alive limit.
+from bot.local_secrets import auth_headers
 from bot.rasa_server import KEEPALIVE_SECONDS
 
 # The entity that carries the bot's choice of language into Rasa's `language`
@@ -51,12 +52,15 @@ class RasaClient:
     under load (see bot/telegram_request.py). `timeout` bounds the whole
     call, so the user hears the apology after at most that long, whether
     Rasa refuses, hangs or every connection is busy. Proxy variables are
-    not read: Rasa is a local service.
+    not read: Rasa is a local service. Every request carries Rasa's token
+    in a header (bot/rasa_server.py checks it), never in the URL, which
+    error messages and logs repeat.
     """
 
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._headers = auth_headers(token)
         self._webhook = f"{self.base_url}/webhooks/rest/webhook"
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -68,7 +72,7 @@ class RasaClient:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_SECONDS),
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
-                cookie_jar=aiohttp.DummyCookieJar())
+                cookie_jar=aiohttp.DummyCookieJar(), headers=self._headers)
             self._loop = loop
         return self._session
 

@@ -20,6 +20,7 @@ import httpx
 import yaml
 
 from actions.settings import ROOT, STATE_DIR
+from bot.local_secrets import RASA_TOKEN_ENV, auth_headers, rasa_token
 
 RASA_VENV = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa"))
 MODEL_PATH = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "khotoch.tar.gz"))
@@ -41,11 +42,17 @@ def actions_healthy(url: str) -> bool:
         return False
 
 
-def rasa_healthy(url: str) -> bool:
+def rasa_healthy(url: str, token: str | None = None) -> bool:
     try:
-        resp = httpx.get(f"{url}/status", timeout=2)
+        resp = httpx.get(f"{url}/status", timeout=2, headers=auth_headers(token))
+    except httpx.HTTPError:
+        return False
+    if resp.status_code in (401, 403):
+        raise SystemExit(f"the Rasa server at {url} refuses this token: give it and the bot "
+                         f"the same {RASA_TOKEN_ENV}, or stop it")
+    try:
         return resp.status_code == 200 and bool(resp.json().get("model_file"))
-    except (httpx.HTTPError, ValueError):
+    except ValueError:
         return False
 
 
@@ -69,6 +76,12 @@ class Stack:
     actions_url: str
     state_dir: Path = STATE_DIR
     started: list[subprocess.Popen] = field(default_factory=list)
+    # Rasa's token (bot/local_secrets.py): from RASA_AUTH_TOKEN, else kept in state_dir.
+    token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.token is None:
+            self.token = rasa_token(self.state_dir)
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
         logs = self.state_dir / "logs"
@@ -95,7 +108,7 @@ class Stack:
         # Passive OpenMP waiting: torch's spinning threads would otherwise
         # starve Rasa and the bot, which share the same two cores.
         env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_WAIT_POLICY="PASSIVE",
-                   STATE_DIR=str(self.state_dir), PYTHONUNBUFFERED="1")
+                   STATE_DIR=str(self.state_dir), PYTHONUNBUFFERED="1", **{RASA_TOKEN_ENV: self.token})
         if actions_healthy(self.actions_url):
             _say(f"action server already running at {self.actions_url}")
         else:
@@ -103,7 +116,7 @@ class Stack:
             proc = self._spawn("actions", [sys.executable, "-m", "actions.server", "--actions", "actions",
                                            "--port", str(_port(self.actions_url))], env)
             self._wait("action server", lambda: actions_healthy(self.actions_url), proc)
-        if rasa_healthy(self.rasa_url):
+        if rasa_healthy(self.rasa_url, self.token):
             _say(f"Rasa server already running at {self.rasa_url}")
             return
         rasa = RASA_VENV / "bin" / "rasa"
@@ -120,7 +133,7 @@ class Stack:
                                     "--port", str(_port(self.rasa_url)), "--endpoints", str(endpoints),
                                     "--credentials", str(ROOT / "credentials.yml")],
                            dict(env, SQLALCHEMY_SILENCE_UBER_WARNING="1"))
-        self._wait("Rasa server", lambda: rasa_healthy(self.rasa_url), proc)
+        self._wait("Rasa server", lambda: rasa_healthy(self.rasa_url, self.token), proc)
         self.warm_up()
         _say("services ready")
 
@@ -133,9 +146,10 @@ class Stack:
         try:
             httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
                        json={"sender": "warm-up", "message": "e-mongolia", "metadata": {"language": "en"}},
-                       timeout=START_TIMEOUT)
+                       headers=auth_headers(self.token), timeout=START_TIMEOUT)
             # Not a conversation: tracker_privacy's store deletes one emptied like this.
-            httpx.put(f"{self.rasa_url}/conversations/warm-up/tracker/events", json=[], timeout=10)
+            httpx.put(f"{self.rasa_url}/conversations/warm-up/tracker/events", json=[],
+                      headers=auth_headers(self.token), timeout=10)
         except httpx.HTTPError as exc:
             _say(f"warm-up message failed: {exc}")
 

@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from actions.server import use_uvloop
 from actions.strings import t
-from bot import retention
+from bot import button_scope, retention
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
@@ -214,6 +214,7 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after)
     app.bot_data["frontend"] = front
 
+    button_scope.register(app, assistant, desk, config.volunteer_chat_id)
     if desk is not None:
         from bot import volunteers
 
@@ -241,8 +242,12 @@ def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | N
     if webhook:
         if not config.webhook_url:
             raise SystemExit("--webhook needs WEBHOOK_URL (the public HTTPS address of this bot)")
+        # Telegram sends the secret in X-Telegram-Bot-Api-Secret-Token with
+        # every update; python-telegram-bot answers 403 to a request without
+        # it, before any handler, so a forged update (say, as a volunteer
+        # replying to a ticket) is never relayed. docs/security.md.
         app.run_webhook(listen=config.webhook_listen, port=config.webhook_port,
                         url_path="telegram", webhook_url=f"{config.webhook_url.rstrip('/')}/telegram",
-                        allowed_updates=Update.ALL_TYPES)
+                        allowed_updates=Update.ALL_TYPES, secret_token=config.webhook_secret_token())
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

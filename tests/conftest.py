@@ -36,7 +36,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     urls = {"rasa": f"http://127.0.0.1:{free_port()}", "actions": f"http://127.0.0.1:{free_port()}"}
     services = Stack(urls["rasa"], urls["actions"], state_dir=state)
     services.ensure()
-    yield urls
+    # Rasa refuses requests without its token (bot/rasa_server.py); tests that talk to it pass this on.
+    yield dict(urls, token=services.token or "", state=str(state))
     services.stop()
 
 
@@ -64,9 +65,9 @@ class BotProcess:
         self.log = log
         self.proc: subprocess.Popen | None = None
 
-    def start(self, **overrides: str) -> BotProcess:
+    def start(self, *args: str, **overrides: str) -> BotProcess:
         env = dict(self.env, **overrides)
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services"], cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services", *args], cwd=ROOT,
                                      env=env, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
         return self
 
@@ -88,7 +89,7 @@ def bot_factory(stack: dict[str, str], standin: BotApiStandIn,
     """Starts `python -m bot run` against the stand-in; waits until it polls."""
     started: list[BotProcess] = []
     base_env = dict(os.environ, TELEGRAM_BOT_TOKEN=standin.token, TELEGRAM_API_URL=standin.url,
-                    RASA_URL=stack["rasa"], ACTIONS_URL=stack["actions"],
+                    RASA_URL=stack["rasa"], ACTIONS_URL=stack["actions"], RASA_AUTH_TOKEN=stack["token"],
                     DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", STATE_DIR=str(tmp_path / "state"),
                     PENDING_RETRY_SECONDS="1", LOG_LEVEL="INFO", HF_HUB_OFFLINE="1",
                     KHOTOCH_VOICE_ONLINE="0",
@@ -96,8 +97,8 @@ def bot_factory(stack: dict[str, str], standin: BotApiStandIn,
                     # apologies; the failure test sets the production value itself.
                     RASA_TIMEOUT="15")
 
-    def make(**overrides: str) -> BotProcess:
-        bot = BotProcess(base_env, tmp_path / f"bot{len(started)}.log").start(**overrides)
+    def make(*args: str, **overrides: str) -> BotProcess:
+        bot = BotProcess(base_env, tmp_path / f"bot{len(started)}.log").start(*args, **overrides)
         started.append(bot)
         mark = standin.mark()
         deadline = time.monotonic() + 60

@@ -221,6 +221,7 @@ class BotApiStandIn:
         handler = {
             "getMe": lambda: BOT_USER,
             "deleteWebhook": lambda: True,
+            "setWebhook": lambda: True,
             "setMyCommands": lambda: True,
             "getMyCommands": lambda: [],
             "sendChatAction": lambda: True,

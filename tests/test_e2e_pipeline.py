@@ -242,7 +242,8 @@ def test_button_after_choosing_english_answers_in_english(bot_factory, standin: 
 
 def test_ask_prints_what_the_bot_would_answer(stack: dict[str, str]) -> None:
     """Maintainers' `python -m bot ask --jsonl`, through the running Rasa and action server."""
-    env = dict(os.environ, RASA_URL=stack["rasa"], ACTIONS_URL=stack["actions"], RASA_TIMEOUT="15")
+    env = dict(os.environ, RASA_URL=stack["rasa"], ACTIONS_URL=stack["actions"], RASA_TIMEOUT="15",
+               RASA_AUTH_TOKEN=stack["token"])
     lines = "\n".join([
         "kart hulgailagdsan",
         json.dumps({"text": "Your Khan Bank account is blocked. Unlock it now: http://khan-bank-mn.xyz/login",
