@@ -129,7 +129,7 @@ def test_ask_and_the_warm_up_leave_no_conversation_behind(own_stack) -> None:
     assert "warm-up" not in senders(tracker_db)  # the start-up message went through, then was deleted
     before = senders(tracker_db)
     env = dict(os.environ, RASA_URL=services.rasa_url, ACTIONS_URL=services.actions_url, RASA_TIMEOUT="30",
-               RASA_TRACKER_URL=f"sqlite:///{tracker_db}")
+               RASA_TRACKER_URL=f"sqlite:///{tracker_db}", RASA_AUTH_TOKEN=services.token)
     lines = "\n".join([QUESTIONS[0], json.dumps({"text": FORWARDED[0], "forwarded": True})])
     proc = subprocess.run([sys.executable, "-m", "bot", "ask", "--jsonl", "--no-services"], input=lines,
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=180)
@@ -145,7 +145,7 @@ def test_no_raw_personal_data_at_rest_and_forget_reaches_every_store(own_stack, 
     api = BotApiStandIn().start()
     voice_cache = tmp_path / "voice"
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_URL=api.url,
-               RASA_URL=services.rasa_url, ACTIONS_URL=services.actions_url,
+               RASA_URL=services.rasa_url, ACTIONS_URL=services.actions_url, RASA_AUTH_TOKEN=services.token,
                DATABASE_URL=f"sqlite:///{tmp_path / 'state' / 'bot.db'}", STATE_DIR=str(tmp_path / "state"),
                RASA_TRACKER_URL=f"sqlite:///{stack_state / 'rasa_tracker.db'}",
                KHOTOCH_VOICE_CACHE_DIR=str(voice_cache), KHOTOCH_VOICE_ONLINE="0",
