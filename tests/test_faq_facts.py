@@ -15,6 +15,7 @@ import pytest
 
 from actions import faq_tools
 from actions.faq_facts import answer_domains, phone_forms
+from actions.settings import ROOT
 from tests.test_faq_tools import edit, faq, private_cache  # noqa: F401 - shared fixtures
 
 
@@ -24,9 +25,9 @@ def validate(faq_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, st
 
 
 def test_every_phone_number_form_is_recognised() -> None:
-    text = ("Call 1800-1917 or 102. From abroad +976 7016 1988 or 976-7223-9999. Call 11-11, "
+    text = ("Call 1800-1917 or 102. TDB: 1900-1977. From abroad +976 7016 1988 or 976-7223-9999. Call 11-11, "
             "then 1111-2. SMS 14-11-11 or 131313. Also 70161988 and 7016 1988.")
-    assert phone_forms(text) == ["1800-1917", "102", "+976 7016 1988", "976-7223-9999", "11-11",
+    assert phone_forms(text) == ["1800-1917", "102", "1900-1977", "+976 7016 1988", "976-7223-9999", "11-11",
                                  "1111-2", "14-11-11", "131313", "70161988", "7016 1988"]
     # Figures, dates, years and e-mail names are not phone numbers.
     assert phone_forms("1,263 services, 115,000 people, 98.5 FM, 2022-2027, 2025-01-15, in 1978, "
@@ -124,3 +125,11 @@ def test_a_named_non_official_domain_needs_a_domain_fact(faq: Path, capsys) -> N
     edit(faq / "scams.yml", "facts: [police_102]", "facts: [police_102, shortener_bitly]")
     code, out = validate(faq, capsys)
     assert code == 0, out
+
+
+def test_the_project_content_passes_with_nothing_from_outside(capsys) -> None:
+    """A fresh clone: faq/ validates on its own, and no file outside the repository is named."""
+    code = faq_tools.main(["--faq-dir", str(ROOT / "faq"), "validate", "--no-model"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "fact_sheet" not in out and "shared/" not in out
