@@ -29,6 +29,7 @@ def _say(lang: str, key: str, **fmt: object) -> str:
 def prepare(text: str, lang: str) -> str:
     """`text` rewritten for the `lang` voice; "" when nothing is left to say."""
     text = unicodedata.normalize("NFC", text or "")
+    text = drop_source_lines(text)
     text = strip_markup(text)
     text = read_lines(text, lang)
     text = read_links(text, lang)
@@ -69,6 +70,18 @@ def strip_markup(text: str) -> str:
     # A link reads as its label; a bare "[https://...](https://...)" keeps the URL
     # for read_links.
     return _MD_LINK.sub(lambda m: m.group(1), text)
+
+
+def drop_source_lines(text: str) -> str:
+    """The "Source: <link>" line under an FAQ answer is for the eye, not the ear.
+
+    A listener cannot click it and a read-out web path is noise; the answer
+    itself names any address a person needs. Both languages' labels are
+    dropped, as a reply may be spoken in the other voice.
+    """
+    labels = tuple(t(lang, "answer.source", url="").strip() for lang in ("en", "mn"))
+    kept = [line for line in text.splitlines() if not line.strip().startswith(labels)]
+    return "\n".join(kept)
 
 
 # --- line structure ------------------------------------------------------------
@@ -196,6 +209,8 @@ _PHONE = re.compile(
     r"(?P<num>\d{2,4}(?:-\d{2,6}){1,3}|\d{8})(?![\w-]|[.,]\d)"
 )
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# "dial +976 before the number": a country code on its own is dialled too.
+_COUNTRY_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})(?![\d-]|\s?\d)")
 _MONEY_BEFORE = re.compile(r"(?:₮|MNT)\s*$")
 _MONEY_AFTER = re.compile(r"^\s*(?:₮|MNT|%|төгрөг|tögrög)")
 
@@ -245,6 +260,7 @@ def read_phones(text: str, lang: str) -> str:
         return spoken
 
     text = _PHONE.sub(phone, text)
+    text = _COUNTRY_CODE.sub(lambda m: f"{_say(lang, 'plus')} {read_digits(m.group(1), lang)}", text)
     short = _SHORT_NUMBER_MN if lang == "mn" else _SHORT_NUMBER_EN
     return short.sub(lambda m: m.group(1) + read_digits(m.group(2), lang), text)
 
