@@ -46,8 +46,10 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _TLDS = "mn|com|org|net|gov|info|io|ly|gl|gd|at|cc|me|ru|cn|kr|jp|us|uk|eu|app"
 _HOST = rf"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})"
-_EMAIL = re.compile(rf"(?i)(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@({_HOST})(?![\w-]|\.\w)")
-_DOMAIN = re.compile(rf"(?i)(?<![\w@.-])({_HOST})(?![\w-]|\.\w)")
+# A Mongolian case ending may follow an address after a hyphen ("ehalamj.mn-ээр").
+_HOST_END = r"(?!\w|-(?![А-Яа-яЁёӨөҮү])|\.\w)"
+_EMAIL = re.compile(rf"(?i)(?<![\w.+-])[a-z0-9][a-z0-9._%+-]*@({_HOST}){_HOST_END}")
+_DOMAIN = re.compile(rf"(?i)(?<![\w@.-])({_HOST}){_HOST_END}")
 
 
 @dataclass(frozen=True)

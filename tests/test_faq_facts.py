@@ -112,6 +112,7 @@ def test_domains_in_answers_must_be_official(faq: Path, capsys) -> None:
             "faq/official_domains.yml") in out
     assert answer_domains("write to help@khanbank.com or open e-mongolia.mn.") == [
         ("help@khanbank.com", "khanbank.com"), ("e-mongolia.mn", "e-mongolia.mn")]
+    assert answer_domains("ehalamj.mn-ээр хүсэлт гаргана") == [("ehalamj.mn", "ehalamj.mn")]
 
 
 def test_a_named_non_official_domain_needs_a_domain_fact(faq: Path, capsys) -> None:
