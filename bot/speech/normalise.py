@@ -315,6 +315,8 @@ _RANGE = re.compile(r"(?<![\d.,:-])(\d{1,4})\s*[-–—]\s*(\d{1,4})(?![\d.,:-])
 _ARROW = re.compile(r"\s*(?:→|⇒|->|=>|➔|»)\s*")
 _DASH = re.compile(r"\s+[–—-]{1,2}\s+")
 _SLASH = re.compile(rf"(?<=[A-Za-z{_CYR}])/(?=[A-Za-z{_CYR}])")
+# A bot command ("/voice") is typed with its slash, so the listener hears it.
+_COMMAND = re.compile(r"(?<![\w/.:])/(?=[a-z]{2,32}\b)")
 _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|~~|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _LEFTOVER = re.compile(r"[*_`#|\\<>\[\]{}~^]+")
 _PARENS = re.compile(r"\s*[()]\s*")
@@ -337,6 +339,7 @@ def read_symbols(text: str, lang: str) -> str:
     text = _ARROW.sub(", ", text)
     text = _DASH.sub(", ", text)
     text = _SLASH.sub(f" {_say(lang, 'or')} ", text)
+    text = _COMMAND.sub(f"{_say(lang, 'slash')} ", text)
     text = text.replace("&", f" {_say(lang, 'and')} ").replace("№", f" {_say(lang, 'number')} ")
     text = _ELLIPSIS.sub(".", text)
     for _ in range(3):  # nested emphasis: ***bold italic***
