@@ -239,12 +239,16 @@ def entry_problems(entries: Sequence[FaqEntry], facts: Facts, domains_path: Path
                     continue
                 add(f"answer.{lang} gives {written}, which is not on faq/official_domains.yml "
                     "(nor a domain fact listed in this entry)")
+        unofficial = []
         for url in entry.sources:
             if not url.lower().startswith("https://"):
                 add(f"source '{url}' must be https://")
             elif not on_list(host_of(url), domains | set(facts.official_sources)):
-                add(f"source {host_of(url)} is not an official site: use the organisation's own page "
-                    "where one exists", "warning")
+                unofficial.append(host_of(url))
+        if unofficial:
+            # One line per entry: maintainers fix an entry's sources together.
+            add(f"not an official site: {', '.join(dict.fromkeys(unofficial))}; use the "
+                "organisation's own page where one exists", "warning")
         if entry.reviewed and too_old(entry.reviewed, today):
             add(f"reviewed {entry.reviewed}, more than a year ago: check the entry against its "
                 "sources again", "warning")

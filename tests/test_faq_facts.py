@@ -83,7 +83,8 @@ def test_non_official_sources_are_warned_about(faq: Path, capsys) -> None:
     assert code == 0, out
     # statebank.mn is the bank's own site (official_sources lists gov.mn; the
     # fixture's official_domains.yml lists khanbank.com): news.mn is not.
-    assert ("WARNING banking.yml: entry 'block_card': source news.mn is not an official site") in out
+    assert ("WARNING banking.yml: entry 'block_card': not an official site: news.mn, statebank.mn; "
+            "use the organisation's own page") in out
     assert "WARNING facts.yml: entry 'state_bank_card_line': source statebank.mn is not an official" in out
     assert "entry 'police_102': source" not in out  # police.gov.mn is under gov.mn
 
