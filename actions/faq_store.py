@@ -23,9 +23,10 @@ from actions import settings
 from actions.translit import cyrillic_share
 
 # Data files that live in faq/ but hold no FAQ entries (the scam checker's).
-NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml"})
+# facts.yml is the fact sheet the answers rest on (actions/faq_facts.py).
+NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "facts.yml"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "sources", "reviewed",
-                        "related", "status"})
+                        "related", "status", "facts"})
 STATUSES = ("published", "draft")
 ANSWER_LANGUAGES = ("en", "mn")
 # libyaml's parser where PyYAML was built with it (the wheels are): the
@@ -66,6 +67,7 @@ class FaqEntry:
     related: tuple[str, ...] = ()
     status: str = "published"
     file: str = ""
+    facts: tuple[str, ...] = ()
 
     @property
     def published(self) -> bool:
@@ -155,7 +157,8 @@ def word_count(text: str) -> int:
     return len(re.findall(r"\S+", text))
 
 
-def _reviewed(value: Any) -> str | None:
+def parse_date(value: Any) -> str | None:
+    """A YAML date (or YYYY-MM-DD text) as ISO text; None when it is not a date."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
@@ -240,7 +243,7 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
         if not _URL.match(url):
             err(f"source '{url}' is not an http(s) URL")
 
-    reviewed = _reviewed(raw.get("reviewed"))
+    reviewed = parse_date(raw.get("reviewed"))
     if raw.get("reviewed") is None:
         err("`reviewed` date is missing (YYYY-MM-DD)")
     elif reviewed is None:
@@ -253,6 +256,12 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
     if related is None:
         err("`related` must be a list of ids")
         related = []
+
+    facts_raw = raw.get("facts", [])
+    facts = _strings(facts_raw) if facts_raw is not None else []
+    if facts is None:
+        err("`facts` must be a list of fact ids from faq/facts.yml")
+        facts = []
 
     status = _text(raw.get("status")) or "published"
     if status not in STATUSES:
@@ -275,7 +284,7 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
         title={lang: title[lang] or eid for lang in ANSWER_LANGUAGES},
         questions=questions, answer=answer, sources=tuple(sources),
         reviewed=reviewed or "", related=tuple(related),
-        status=status if status in STATUSES else "draft", file=file,
+        status=status if status in STATUSES else "draft", file=file, facts=tuple(facts),
     )
     return entry, problems
 

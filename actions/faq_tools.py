@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import settings
+from actions import faq_facts, settings
 from actions.faq_store import FaqEntry, Problem, load_store
 from actions.retrieval import (
     BANDS,
@@ -38,10 +38,6 @@ from actions.translit import lexical_key
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SHORT_CODE = re.compile(r"^\+?[0-9][0-9-]{2,14}$")
-# Hyphenated digit groups ("1800-1917", "11-11") and 8-digit numbers: how
-# phone numbers are written in answers (faq/README.md).
-_PHONE = re.compile(r"(?<![\d-])(?:\+?\d{2,4}(?:-\d{2,4})+|\d{8})(?![\d-])")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _out(line: str = "") -> None:
@@ -115,49 +111,6 @@ def same_entry_repeats(entries: Sequence[FaqEntry]) -> list[Problem]:
                     problems.append(Problem(entry.file, entry.id,
                                             f"questions.{form}: '{text}' appears twice", "warning"))
                 seen.add(key)
-    return problems
-
-
-def _digits(number: str) -> str:
-    return re.sub(r"\D", "", number)
-
-
-def fact_sheet_numbers(path: Path) -> tuple[set[str], set[str]]:
-    """(numbers given with a source, numbers the sheet marks UNVERIFIED).
-
-    A line is split into its clauses (";", " — "), and a number counts as
-    unverified when its own clause says UNVERIFIED.
-    """
-    verified: set[str] = set()
-    unverified: set[str] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        for clause in re.split(r";| — ", line):
-            found = {_digits(m) for m in _PHONE.findall(clause) if not _DATE.match(m)}
-            found |= {_digits(m) for m in re.findall(r"(?<![\d-])\d{3,8}(?![\d-])", clause)}
-            doubtful = "UNVERIFIED" in clause.replace("URL UNVERIFIED", "")
-            (unverified if doubtful else verified).update(found)
-    return verified - unverified, unverified
-
-
-def phone_problems(entries: Sequence[FaqEntry], fact_sheet: Path) -> list[Problem]:
-    """Rule 5: phone numbers only as the fact sheet gives them, never UNVERIFIED ones."""
-    if not fact_sheet.is_file():
-        return [Problem("fact_sheet.md", None, f"fact sheet not found at {fact_sheet}: phone "
-                        "numbers in answers were not checked", "warning")]
-    verified, unverified = fact_sheet_numbers(fact_sheet)
-    problems = []
-    for entry in entries:
-        for lang, text in entry.answer.items():
-            for number in _PHONE.findall(text):
-                if _DATE.match(number):
-                    continue
-                digits = _digits(number)
-                if digits in unverified and digits not in verified:
-                    problems.append(Problem(entry.file, entry.id, f"answer.{lang} gives {number}, "
-                                            "which the fact sheet marks UNVERIFIED", _severity(entry)))
-                elif digits not in verified:
-                    problems.append(Problem(entry.file, entry.id, f"answer.{lang} gives {number}, "
-                                            "which is not in the fact sheet", _severity(entry)))
     return problems
 
 
@@ -277,8 +230,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = list(store.problems)
     problems += same_entry_repeats(store.entries)
     problems += near_duplicates(store.entries, settings.FAQ_NEAR_DUPLICATE)
-    problems += phone_problems(store.entries, Path(args.fact_sheet))
     domains = Path(args.domains) if args.domains else faq_dir / settings.FAQ_OFFICIAL_DOMAINS.name
+    problems += faq_facts.validate(store.entries, faq_dir, domains)
     problems += official_domain_problems(domains)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
@@ -712,7 +665,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="local sentence-transformers folder for the confusion report")
     p.add_argument("--all-confusions", action="store_true",
                    help="list every phrasing closer to another entry, not only repeated pairs")
-    p.add_argument("--fact-sheet", default=str(settings.FAQ_FACT_SHEET))
     p.add_argument("--domains", help="official domains file (default faq/official_domains.yml)")
     p.set_defaults(func=cmd_validate)
 

@@ -117,8 +117,8 @@ FAQ_MAX_ANSWER_WORDS = 120
 # Phrasings of two entries whose n-gram cosine reaches this are near-duplicates.
 FAQ_NEAR_DUPLICATE = 0.9
 FAQ_OFFICIAL_DOMAINS = FAQ_DIR / "official_domains.yml"
-# Phone numbers in answers must appear (not UNVERIFIED) in the fact sheet.
-FAQ_FACT_SHEET = Path(os.environ.get("FACT_SHEET", ROOT.parent / "shared" / "facts" / "fact_sheet.md"))
+# Entries and facts checked longer ago than this are reported for a new check.
+FAQ_REVIEW_MAX_AGE_DAYS = 365
 FAQ_EVAL_FILE = TEST_DATA_DIR / "nlu_eval.yml"
 
 # Words that name a language in "answer in English" / "монголоор" requests;

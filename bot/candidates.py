@@ -4,7 +4,7 @@ A volunteer presses "Suggest as FAQ" under an answered ticket; the desk keeps
 the masked question and the answer. `python -m bot faq candidates` writes
 them in the faq/ schema with `status: draft` (never answered by the bot), one
 file per topic because a FAQ file holds one topic. What only a person can
-supply (the other language, more phrasings, a source from the fact sheet, the
+supply (the other language, more phrasings, a source page, the
 review date) is marked with a TODO text that `python -m bot faq validate`
 accepts in a draft, so the maintainer sees at once what is left to do.
 """
@@ -48,9 +48,10 @@ TODO_SOURCE = "https://TODO.example/source-from-fact-sheet"
 HEADER = """\
 # FAQ candidates from volunteers' answers, exported {when} by `python -m bot faq candidates`.
 # Each entry is a draft: the bot never answers with it. Before publishing:
-# 1. Check the answer against shared/facts/fact_sheet.md and rewrite it plainly (at most 120 words).
+# 1. Check the answer against its source, rewrite it plainly (at most 120 words) and list its facts
+#    (every number it gives is a fact in faq/facts.yml).
 # 2. Replace every TODO / ХИЙХ text: translations, at least {min_q} phrasings per question form,
-#    a title, a source URL from the fact sheet.
+#    a title, a source URL (the organisation's own page).
 # 3. Set `reviewed` to the day you checked it, move the entry into faq/<topic>.yml,
 #    and remove `status: draft`. Check with `python -m bot faq validate`.
 """

@@ -18,7 +18,6 @@ from actions.retrieval import Retriever
 from actions.settings import TEST_DATA_DIR
 
 FIXTURE = TEST_DATA_DIR / "faq_fixture"
-FACT_SHEET = FIXTURE / "fact_sheet_excerpt.md"
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +31,7 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def faq(tmp_path: Path) -> Path:
     target = tmp_path / "faq"
-    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("broken", "*.md"))
+    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("broken"))
     return target
 
 
@@ -43,8 +42,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def validate(faq_dir: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
-    code = faq_tools.main(["--faq-dir", str(faq_dir), "validate", "--fact-sheet", str(FACT_SHEET),
-                           *extra])
+    code = faq_tools.main(["--faq-dir", str(faq_dir), "validate", *extra])
     return code, capsys.readouterr().out
 
 
@@ -82,17 +80,6 @@ def test_nearly_repeated_question_fails(faq: Path, capsys) -> None:
     code, out = validate(faq, capsys, "--no-model")
     assert code == 1
     assert "question 'my card was stolen, how do i block it now' nearly repeats" in out
-
-
-def test_phone_numbers_must_come_from_the_fact_sheet(faq: Path, capsys) -> None:
-    edit(faq / "banking.yml", "Khan Bank: 1800-1917.", "Khan Bank: 1800-1917. XacBank: 1800-1888.")
-    edit(faq / "scams.yml", "Call the police on 102", "Call the police on 7011-2233 or 102")
-    code, out = validate(faq, capsys, "--no-model")
-    assert code == 1
-    assert ("ERROR banking.yml: entry 'block_card': answer.en gives 1800-1888, which the fact sheet "
-            "marks UNVERIFIED") in out
-    assert "entry 'report_fraud': answer.en gives 7011-2233, which is not in the fact sheet" in out
-    assert "1800-1917" not in out  # sourced numbers are fine
 
 
 def test_official_domains_file_is_checked(faq: Path, capsys) -> None:

@@ -21,6 +21,10 @@ EN = [
     ("Abroad 976-7223-9999 or 70161988", "Abroad 9 7 6, 7 2 2 3, 9 9 9 9 or 7 0 1 6, 1 9 8 8."),
     ("Landline 11-320502", "Landline 1 1, 3 2 0 5 0 2."),
     ("Call the police on 102. We helped 102 people.", "Call the police on 1 0 2. We helped 102 people."),
+    ("Type /voice to hear the answers.", "Type slash voice to hear the answers."),
+    ("If it fails, try adding +976 before the number.", "If it fails, try adding plus 9 7 6 before the number."),
+    # the source line under an FAQ answer is shown, not read
+    ("Call the police on 102.\n\nSource: https://ubn.mn/p/57038", "Call the police on 1 0 2."),
     # not phone numbers
     ("Reviewed 2019-03-16", "Reviewed 2019-03-16."),
     ("In 2016-2017 it grew", "In 2016 to 2017 it grew."),
@@ -51,6 +55,11 @@ EN = [
 MN = [
     ("1800-1917 дугаарт залгана уу", "нэг найм тэг тэг, нэг ес нэг долоо дугаарт залгана уу."),
     ("Цагдаагийн 102 дугаарт", "Цагдаагийн нэг тэг хоёр дугаарт."),
+    ("Гадаадаас: +976 7016-1988.", "Гадаадаас: нэмэх ес долоо зургаа, долоо тэг нэг зургаа, нэг ес найм найм."),
+    ("Асаах бол /voice гэж бичнэ үү.", "Асаах бол налуу зураас войс гэж бичнэ үү."),
+    ("Дугаарын өмнө +976 нэмж залгаарай.", "Дугаарын өмнө нэмэх ес долоо зургаа нэмж залгаарай."),
+    ("Цагдаагийн 102 дугаарт залгаарай.\n\nЭх сурвалж: https://ubn.mn/p/57038",
+     "Цагдаагийн нэг тэг хоёр дугаарт залгаарай."),
     ("1. Картаа хаа\n2. Банкандаа залга", "Нэгдүгээрт, Картаа хаа. Хоёрдугаарт, Банкандаа залга."),
     ("https://www.e-mongolia.mn/service руу орно уу", "и-монголиа цэг эм эн руу орно уу."),
     ("help@khanbank.com руу бич", "хэлп эт хаан банк цэг ком руу бич."),

@@ -66,6 +66,23 @@ LATIN_WORDS_MN = {
     "edu": "эду",
     "ok": "окей",
     "khotoch": "хөтөч",
+    # screen readers and phone buttons named in the accessibility answers
+    "talkback": "толкбэк",
+    "ehalamj": "и-халамж",
+    "voiceover": "войс овер",
+    "siri": "сири",
+    "home": "хоум",
+    "visual": "вижуал",
+    "call": "кол",
+    # the bot's own commands (/voice, /slower ...), as a Mongolian speaker says them
+    "voice": "войс",
+    "slower": "слоуэр",
+    "faster": "фастэр",
+    "repeat": "рипийт",
+    "language": "лэнгвич",
+    "menu": "мэню",
+    "start": "старт",
+    "forget": "форгэт",
 }
 
 # English names of Latin letters in Cyrillic, for acronyms ("SMS" -> "эс эм эс").

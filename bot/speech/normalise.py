@@ -29,6 +29,7 @@ def _say(lang: str, key: str, **fmt: object) -> str:
 def prepare(text: str, lang: str) -> str:
     """`text` rewritten for the `lang` voice; "" when nothing is left to say."""
     text = unicodedata.normalize("NFC", text or "")
+    text = drop_source_lines(text)
     text = strip_markup(text)
     text = read_lines(text, lang)
     text = read_links(text, lang)
@@ -69,6 +70,18 @@ def strip_markup(text: str) -> str:
     # A link reads as its label; a bare "[https://...](https://...)" keeps the URL
     # for read_links.
     return _MD_LINK.sub(lambda m: m.group(1), text)
+
+
+def drop_source_lines(text: str) -> str:
+    """The "Source: <link>" line under an FAQ answer is for the eye, not the ear.
+
+    A listener cannot click it and a read-out web path is noise; the answer
+    itself names any address a person needs. Both languages' labels are
+    dropped, as a reply may be spoken in the other voice.
+    """
+    labels = tuple(t(lang, "answer.source", url="").strip() for lang in ("en", "mn"))
+    kept = [line for line in text.splitlines() if not line.strip().startswith(labels)]
+    return "\n".join(kept)
 
 
 # --- line structure ------------------------------------------------------------
@@ -196,6 +209,8 @@ _PHONE = re.compile(
     r"(?P<num>\d{2,4}(?:-\d{2,6}){1,3}|\d{8})(?![\w-]|[.,]\d)"
 )
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# "dial +976 before the number": a country code on its own is dialled too.
+_COUNTRY_CODE = re.compile(r"(?<![\w+])\+(\d{1,3})(?![\d-]|\s?\d)")
 _MONEY_BEFORE = re.compile(r"(?:₮|MNT)\s*$")
 _MONEY_AFTER = re.compile(r"^\s*(?:₮|MNT|%|төгрөг|tögrög)")
 
@@ -245,6 +260,7 @@ def read_phones(text: str, lang: str) -> str:
         return spoken
 
     text = _PHONE.sub(phone, text)
+    text = _COUNTRY_CODE.sub(lambda m: f"{_say(lang, 'plus')} {read_digits(m.group(1), lang)}", text)
     short = _SHORT_NUMBER_MN if lang == "mn" else _SHORT_NUMBER_EN
     return short.sub(lambda m: m.group(1) + read_digits(m.group(2), lang), text)
 
@@ -299,6 +315,8 @@ _RANGE = re.compile(r"(?<![\d.,:-])(\d{1,4})\s*[-–—]\s*(\d{1,4})(?![\d.,:-])
 _ARROW = re.compile(r"\s*(?:→|⇒|->|=>|➔|»)\s*")
 _DASH = re.compile(r"\s+[–—-]{1,2}\s+")
 _SLASH = re.compile(rf"(?<=[A-Za-z{_CYR}])/(?=[A-Za-z{_CYR}])")
+# A bot command ("/voice") is typed with its slash, so the listener hears it.
+_COMMAND = re.compile(r"(?<![\w/.:])/(?=[a-z]{2,32}\b)")
 _EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|~~|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _LEFTOVER = re.compile(r"[*_`#|\\<>\[\]{}~^]+")
 _PARENS = re.compile(r"\s*[()]\s*")
@@ -321,6 +339,7 @@ def read_symbols(text: str, lang: str) -> str:
     text = _ARROW.sub(", ", text)
     text = _DASH.sub(", ", text)
     text = _SLASH.sub(f" {_say(lang, 'or')} ", text)
+    text = _COMMAND.sub(f"{_say(lang, 'slash')} ", text)
     text = text.replace("&", f" {_say(lang, 'and')} ").replace("№", f" {_say(lang, 'number')} ")
     text = _ELLIPSIS.sub(".", text)
     for _ in range(3):  # nested emphasis: ***bold italic***
