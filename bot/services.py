@@ -69,14 +69,22 @@ class Stack:
     actions_url: str
     state_dir: Path = STATE_DIR
     started: list[subprocess.Popen] = field(default_factory=list)
+    # The process of each service this stack started, by name ("actions", "rasa"),
+    # for bot/supervisor.py; its pid is also in state_dir/logs/<name>.pid.
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    stopping: bool = False
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+        if self.stopping:
+            raise SystemExit(f"not starting {name}: the services are being stopped")
         logs = self.state_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.started.append(proc)
+        self.procs[name] = proc
+        (logs / f"{name}.pid").write_text(str(proc.pid))
         return proc
 
     def _wait(self, name: str, check, proc: subprocess.Popen) -> None:
@@ -138,6 +146,7 @@ class Stack:
             _say(f"warm-up message failed: {exc}")
 
     def stop(self) -> None:
+        self.stopping = True
         for proc in reversed(self.started):
             if proc.poll() is None:
                 try:
