@@ -3,8 +3,8 @@
 Without it a killed or crashed Rasa (or action server) stayed dead: every
 citizen got the outage apology until a person restarted it, and the dead
 child was never reaped. The supervisor checks each service it started every
-few seconds. One that exited, or has not answered its health check several
-times in a row (hung), is stopped, reaped and started again through
+few seconds. One that exited, or has answered no health check for
+HUNG_AFTER_SECONDS (hung), is stopped, reaped and started again through
 Stack.ensure (the same start-up and warm-up as at launch), with a backoff
 between attempts that grows while restarts keep failing. Each event is
 logged once: the failure, then the recovery.
@@ -29,8 +29,10 @@ from bot.services import Stack, actions_healthy, rasa_healthy
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = float(os.environ.get("SUPERVISE_SECONDS", 3))
-# Failed health checks in a row before a running service counts as hung.
-HUNG_AFTER = 3
+# How long a running service may fail every health check before it counts as
+# hung: far longer than its longest busy spell (loading the FAQ model on a
+# first question took several seconds, during which the check went unanswered).
+HUNG_AFTER_SECONDS = 30.0
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
 # A service up this long after a restart has recovered: the backoff starts again.
 STABLE_SECONDS = 60.0
@@ -44,7 +46,7 @@ class Supervisor:
             "actions": lambda: actions_healthy(stack.actions_url),
             "rasa": lambda: rasa_healthy(stack.rasa_url),
         }
-        self.misses: dict[str, int] = {}
+        self.failing_since: dict[str, float] = {}
         self.restarts: dict[str, int] = {}  # consecutive, for the backoff
         self.restarted_at: dict[str, float] = {}
         self._stop = threading.Event()
@@ -76,11 +78,11 @@ class Supervisor:
             if code is not None:
                 broken.append((name, f"exited with code {code}"))
             elif not self.checks[name]():
-                self.misses[name] = self.misses.get(name, 0) + 1
-                if self.misses[name] >= HUNG_AFTER:
-                    broken.append((name, f"did not answer its health check {self.misses[name]} times"))
+                since = self.failing_since.setdefault(name, time.monotonic())
+                if time.monotonic() - since >= HUNG_AFTER_SECONDS:
+                    broken.append((name, f"has not answered its health check for {HUNG_AFTER_SECONDS:.0f} s"))
             else:
-                self.misses[name] = 0
+                self.failing_since.pop(name, None)
                 if time.monotonic() - self.restarted_at.get(name, 0.0) > STABLE_SECONDS:
                     self.restarts[name] = 0
         if not broken or self._stop.is_set():
@@ -88,14 +90,18 @@ class Supervisor:
         for name, why in broken:
             log.warning("%s %s; restarting it", _title(name), why)
             self._end(self.stack.procs.pop(name))
-            self.misses[name] = 0
+            self.failing_since.pop(name, None)
         delay = max(self._backoff(name) for name, _ in broken)
         if delay and self._stop.wait(delay):
             return
         for name, _ in broken:
             self.restarts[name] = self.restarts.get(name, 0) + 1
             self.restarted_at[name] = time.monotonic()
-        self.stack.ensure()  # starts whatever is not healthy, in the right order, with warm-up
+        self.stack.ensure()  # starts whatever is not healthy, in the right order
+        if "rasa" not in {name for name, _ in broken}:
+            # ensure() warms up only a Rasa it started: a new action server
+            # loads its FAQ model now, not on a citizen's question.
+            self.stack.warm_up()
         log.warning("%s running again", " and ".join(_title(name) for name, _ in broken))
 
     def _backoff(self, name: str) -> float:

@@ -127,8 +127,7 @@ def test_killed_rasa_and_action_server_come_back_and_kept_questions_are_answered
         while not (state / "logs" / "rasa.pid").exists() or not _rasa_up(urls["RASA_URL"]):
             assert services.poll() is None and time.monotonic() < deadline, _tail(tmp_path / "services.log")
             time.sleep(1)
-        bot_factory(RASA_URL=urls["RASA_URL"], ACTIONS_URL=urls["ACTIONS_URL"], RASA_TIMEOUT="2.5",
-                    PENDING_RETRY_SECONDS="2")
+        bot_factory(RASA_URL=urls["RASA_URL"], ACTIONS_URL=urls["ACTIONS_URL"], PENDING_RETRY_SECONDS="2")
         user = 604
         assert SAVED not in ask(standin, user, "how do I log in to e-mongolia")
 
