@@ -162,7 +162,6 @@ class Courier:
             log.debug("answer %s not delivered, next try in %.0f s: %s", row.id, wait, reason)
             return False
         self.db.answer_delivered(row.id)
-        self.telegram.ok()
         if self.voice is not None and row.spoken_text:
             await self.voice(bot, row)  # an extra: its failure is logged there, the text went out
         log.info("delivered kept answer %s", row.id)

@@ -34,8 +34,12 @@ class Dependency:
         else:
             log.debug("%s still unavailable: %s", self.name, reason)
 
-    def ok(self) -> None:
+    def ok(self, asked_at: float | None = None) -> None:
+        """A success; `asked_at` (time.monotonic() when the call began) filters out a call
+        that was already under way when the outage began, whose answer says nothing of now."""
         if self.down_since is not None:
+            if asked_at is not None and asked_at < self.down_since:
+                return
             log.warning("%s is back after %.0f s", self.name, time.monotonic() - self.down_since)
             self.down_since = None
 

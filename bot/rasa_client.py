@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import aiohttp
@@ -122,9 +123,9 @@ class RasaClient:
         if self._went_down is not None:
             self._went_down.set()
 
-    def _up(self) -> None:
-        self.health.ok()
-        if self._went_down is not None:
+    def _up(self, asked_at: float) -> None:
+        self.health.ok(asked_at)
+        if self.health.up and self._went_down is not None:
             self._went_down.clear()
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -134,6 +135,7 @@ class RasaClient:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         session = self._client()
         await self._turn()
+        asked_at = time.monotonic()
         try:
             async with session.post(self._webhook, data=body, headers=JSON) as resp:
                 resp.raise_for_status()
@@ -148,13 +150,13 @@ class RasaClient:
         if not isinstance(data, list):
             self._down("unexpected response shape")
             raise RasaUnavailable("unexpected response shape")
-        self._up()
+        self._up(asked_at)
         if not data:
             # Every rule ends in a reply, so silence means a custom action
             # failed (the action server is down or raised).
             self.actions_health.failed("Rasa sent no reply")
             raise RasaUnavailable("no reply: the action server did not answer")
-        self.actions_health.ok()
+        self.actions_health.ok(asked_at)
         return data
 
     async def latest_message(self, sender: str) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import ssl
+import time
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -177,6 +178,7 @@ class AiohttpRequest(BaseRequest):
         target = URL(url)
         proxy, proxy_headers = self._proxy(target)
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        asked_at = time.monotonic()
         try:
             async with session.request(method, target, data=body, headers=headers, timeout=timeout,
                                        proxy=proxy, proxy_headers=proxy_headers) as resp:
@@ -193,5 +195,5 @@ class AiohttpRequest(BaseRequest):
             if status >= 500:
                 self.health.failed(f"HTTP {status}")
             else:
-                self.health.ok()
+                self.health.ok(asked_at)
         return status, content

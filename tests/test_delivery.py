@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +124,11 @@ def test_backoff_doubles_up_to_the_longest() -> None:
 
 def test_outage_is_logged_once_down_and_once_back(caplog: pytest.LogCaptureFixture) -> None:
     dep = Dependency("Rasa")
+    asked_before = time.monotonic()
     for _ in range(50):
         dep.failed("connection refused")
+    dep.ok(asked_before)  # a call under way before the outage says nothing of now
+    assert not dep.up
     dep.ok()
     dep.ok()
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
@@ -186,3 +190,23 @@ def test_a_chat_with_an_answer_in_the_outbox_holds_newer_ones_behind_it(db: Data
     due_now(db)
     run(courier.deliver_due(FlakyBot()))
     assert not courier.holds(5)
+
+
+def test_the_health_endpoint_answers_with_the_dependencies_state() -> None:
+    import aiohttp
+
+    from bot import health
+    from tests.conftest import free_port
+
+    async def scenario() -> tuple[int, dict[str, Any]]:
+        port = free_port()
+        runner = await health.serve(port, lambda: {"rasa": "down", "telegram": "up"}, host="127.0.0.1")
+        try:
+            async with aiohttp.ClientSession() as session, \
+                    session.get(f"http://127.0.0.1:{port}/health") as resp:
+                return resp.status, await resp.json()
+        finally:
+            await runner.cleanup()
+
+    status, body = run(scenario())
+    assert status == 200 and body == {"ok": True, "rasa": "down", "telegram": "up"}
