@@ -29,7 +29,7 @@ RETRIES = 3
 # Calls that put a message in the chat (chat actions and callback answers do not).
 SENDS = frozenset({"sendMessage", "sendVoice", "sendAudio", "sendPhoto", "sendDocument", "sendVideo",
                    "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendMediaGroup",
-                   "copyMessage", "forwardMessage"})
+                   "copyMessage", "forwardMessage", "editMessageText", "editMessageReplyMarkup"})
 KEEP_CHATS = 2048
 
 
@@ -71,8 +71,13 @@ class TelegramLimits(AIORateLimiter):
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
                               kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
                               rate_limit_args: int | None) -> Any:
+        if endpoint not in SENDS:
+            # "typing...", button acknowledgements, getUpdates: not messages, not
+            # under the flood limits; counting them made answers queue behind them.
+            await self._retry_after_event.wait()  # but a 429 pause holds them too
+            return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
-        if endpoint in SENDS and isinstance(chat_id, int | str) and str(chat_id).isdigit():
+        if isinstance(chat_id, int | str) and str(chat_id).isdigit():
             # Private chats (positive ids); groups have their own, slower limit upstream.
             # The chat's pace is kept first, so waiting for it holds no overall capacity.
             async with self._chat(int(chat_id)):
