@@ -26,12 +26,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.health import Dependency
-from bot.replies import Reply, split_text
+from bot.replies import Button, Reply, split_text
 from bot.storage import Database, OutgoingAnswer, utcnow
+from bot.volunteers import markup
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,8 @@ def parts_of(replies: list[Reply]) -> list[dict[str, Any]]:
 
 
 def markup_of(part: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    """One button per row, as bot.volunteers.markup lays them out."""
-    buttons = part.get("buttons") or []
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(title, callback_data=data)] for title, data in buttons])
+    """A stored part's keyboard, laid out as every other reply's."""
+    return markup([Button(title, data) for title, data in part.get("buttons") or []])
 
 
 def backoff(attempts: int, first: float, most: float) -> float:

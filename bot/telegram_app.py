@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardMarkup, Update
+from telegram import BotCommand, Update
 from telegram.constants import ChatAction
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
@@ -37,7 +37,7 @@ from bot.replies import Reply
 from bot.storage import OutgoingAnswer
 from bot.telegram_limits import TelegramLimits
 from bot.telegram_request import AiohttpRequest
-from bot.volunteers import markup, reads_as_question
+from bot.volunteers import reads_as_question
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,6 @@ COMMAND_DESCRIPTIONS = {
            "repeat": "Сүүлийн хариултыг дахин сонсох", "slower": "Удаан унших", "faster": "Хурдан унших",
            "forget": "Миний мэдээллийг устгах"},
 }
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    return markup(reply.buttons)
 
 
 class TelegramFrontend:
