@@ -112,9 +112,9 @@ class Supervisor:
         """Stops a hung service and reaps it (an exited one is only reaped)."""
         if proc.poll() is None:
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(proc.pid, signal.SIGKILL)  # the service and its workers (own session)
             except ProcessLookupError:
-                pass
+                proc.kill()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
