@@ -24,7 +24,7 @@ from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_store import RasaStore
 from bot.replies import Button, Reply, from_rasa
 from bot.speech import rate as speech_rate
-from bot.storage import Database
+from bot.storage import Database, PendingQuestion
 
 log = logging.getLogger(__name__)
 
@@ -203,9 +203,14 @@ class Assistant:
                "voice": "bot.unsupported_voice", "edited": "bot.edited"}.get(kind, "bot.unsupported_media")
         return self._outcome(chat, [Reply(t(lang, key))], lang)
 
-    async def retry_pending(self) -> list[tuple[int, int, Outcome]]:
-        """Answers questions kept while Rasa was down; returns (chat, user, outcome)."""
-        done: list[tuple[int, int, Outcome]] = []
+    async def retry_pending(self) -> list[tuple[PendingQuestion, Outcome]]:
+        """Answers questions kept while Rasa was down: (question, answer to deliver).
+
+        The question is not marked answered here: the caller does that once
+        the answer reached the user (bot/delivery.py for Telegram), so an
+        answer that cannot be delivered is never lost.
+        """
+        done: list[tuple[PendingQuestion, Outcome]] = []
         pending = self.db.open_pending()
         if not pending or not await self.rasa.healthy():
             return done
@@ -214,8 +219,8 @@ class Assistant:
             message = "/check_message" if item.forwarded else item.text
             outcome = await self._ask_rasa(chat, message, item.language, original=item.text,
                                            forwarded=item.forwarded, keep=False)
-            self.db.mark_pending(item.id, answered=outcome.error is None)
             if outcome.error is not None:
+                self.db.mark_pending(item.id, answered=False)
                 break
             outcome.personal = True  # it quotes the question
             intro = t(item.language, "bot.pending_intro", question=_short(item.text))
@@ -223,7 +228,7 @@ class Assistant:
                 outcome.replies[0].text = f"{intro}\n\n{outcome.replies[0].text}"
             else:
                 outcome.replies.append(Reply(intro))
-            done.append((item.chat_id, item.user_id, outcome))
+            done.append((item, outcome))
         return done
 
     # --- internals ----------------------------------------------------------
@@ -277,7 +282,8 @@ class Assistant:
         try:
             messages = await self.rasa.send(str(chat.user_id), message, metadata)
         except RasaUnavailable as exc:
-            log.warning("Rasa unavailable: %s", exc)
+            # RasaClient logs the outage once; a line per message would bury it.
+            log.debug("Rasa unavailable: %s", exc)
             if keep and not self.dry_run:
                 self.db.keep_pending(chat.user_id, chat.chat_id, original, lang, forwarded)
             return self._outcome(chat, [Reply(t(lang, "bot.service_down"))], lang, voice=bool(voice),

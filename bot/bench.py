@@ -214,6 +214,9 @@ def main(argv: list[str]) -> int:
                         help="open loop: messages per second offered in total, Poisson arrivals "
                              "(default: closed loop, each user sends again as soon as the reply came)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed of the --rate arrivals")
+    parser.add_argument("--flood", action="store_true",
+                        help="one user sends 100 messages at once while 20 ask normally, then 50 users x 5 "
+                             "messages at once: false apologies, lost messages, others' p95 (bot/bench_flood.py)")
     args = parser.parse_args(argv)
     if args.users < 1 or args.messages < 1:
         parser.error("--users and --messages must be at least 1")
@@ -241,6 +244,10 @@ def main(argv: list[str]) -> int:
                 return 1
             time.sleep(0.1)
         texts = questions()
+        if args.flood:
+            from bot.bench_flood import Flood
+
+            return 0 if Flood(api, texts, args.timeout, args.seed).run() else 1
         sorry = apologies()
         total = args.users * args.messages
         outcomes: list[tuple[str, float]] = []  # (answered/apologised/unanswered, seconds)

@@ -44,6 +44,13 @@ def _stack(config: Config):
     return stack
 
 
+def _supervise(stack):
+    """Restarts Rasa or the action server when one dies or hangs (bot/supervisor.py)."""
+    from bot.supervisor import Supervisor
+
+    return Supervisor(stack).start()
+
+
 def build(config: Config, dry_run: bool = False):
     from actions.strings import load_all
     from bot.assistant import Assistant
@@ -55,8 +62,9 @@ def build(config: Config, dry_run: bool = False):
     load_all()  # the texts, before the first message rather than during it
     db = Database(config.database_url)
     desk = None if dry_run else Desk(config, db)
-    assistant = Assistant(config, db, RasaClient(config.rasa_url, config.rasa_timeout, config.rasa_auth_token()),
-                          desk, dry_run, conversations=RasaStore(config.rasa_tracker_url))
+    rasa = RasaClient(config.rasa_url, config.rasa_timeout, token=config.rasa_auth_token(),
+                      in_flight=config.rasa_concurrency)
+    assistant = Assistant(config, db, rasa, desk, dry_run, conversations=RasaStore(config.rasa_tracker_url))
     return assistant, desk
 
 
@@ -65,6 +73,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
     logs.setup()
     stack = _stack(config) if not args.no_services else None
+    supervisor = _supervise(stack) if stack else None
     try:
         if config.token:
             from bot import telegram_app
@@ -77,6 +86,8 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        if supervisor:
+            supervisor.stop()
         if stack:
             stack.stop()
     return 0
@@ -123,14 +134,19 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_services(args: argparse.Namespace, config: Config) -> int:
+    from bot import logs
+
+    logs.setup()
     stack = _stack(config)
-    print("Rasa server and action server are running; press Ctrl-C to stop them.", file=sys.stderr)
+    supervisor = _supervise(stack)
+    print("Rasa server and action server are running (restarted if they stop); "
+          "press Ctrl-C to stop them.", file=sys.stderr)
     try:
-        while all(p.poll() is None for p in stack.started):
-            asyncio.run(asyncio.sleep(1))
+        signal.pause()
     except KeyboardInterrupt:
         pass
     finally:
+        supervisor.stop()
         stack.stop()
     return 0
 

@@ -62,6 +62,17 @@ class Config:
     rasa_token: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
     state_dir: str = str(STATE_DIR)
+    # --- delivery (docs/delivery.md) ---
+    # Messages one user may have handled per minute; the excess waits in the
+    # chat's queue (one "please wait" notice). 0 turns the limit off.
+    user_messages_per_minute: int = 20
+    # Messages in Rasa at once; the others wait their turn without an apology.
+    rasa_concurrency: int = 8
+    # Backoff of answers Telegram did not accept: first wait, doubling up to the longest.
+    delivery_retry_first: float = 2.0
+    delivery_retry_max: float = 300.0
+    # Port of the bot's own health check (GET /health) in webhook mode; 0: none.
+    health_port: int = 8080
 
     @classmethod
     def from_env(cls) -> Config:
@@ -88,6 +99,11 @@ class Config:
             rasa_token=env.get(local_secrets.RASA_TOKEN_ENV) or None,
             webhook_secret=env.get(local_secrets.WEBHOOK_SECRET_ENV) or None,
             state_dir=str(STATE_DIR),
+            user_messages_per_minute=int(_float("USER_MESSAGES_PER_MINUTE", cls.user_messages_per_minute)),
+            rasa_concurrency=int(_float("RASA_CONCURRENCY", cls.rasa_concurrency)),
+            delivery_retry_first=_float("DELIVERY_RETRY_FIRST_SECONDS", cls.delivery_retry_first),
+            delivery_retry_max=_float("DELIVERY_RETRY_MAX_SECONDS", cls.delivery_retry_max),
+            health_port=int(_float("HEALTH_PORT", cls.health_port)),
         )
 
     def rasa_auth_token(self) -> str:

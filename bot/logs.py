@@ -18,3 +18,6 @@ def setup(level: str | None = None) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "Job skipped: maximum number of running instances" while a retry waits
+    # on a dependency that is down: the outage itself is already logged once.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

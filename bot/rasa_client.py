@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import aiohttp
+
+from bot.health import Dependency
 
 # Rasa's server is Sanic, as the action server is: the same keep-alive limit.
 from bot.local_secrets import auth_headers
@@ -23,6 +26,12 @@ from bot.rasa_server import KEEPALIVE_SECONDS
 REPLY_LANGUAGE_ENTITY = "reply_language"
 # Concurrent calls to Rasa before new ones wait for a free connection.
 MAX_CONNECTIONS = 64
+# Messages in Rasa at once (RASA_CONCURRENCY). Rasa works through them on one
+# core anyway; the rest wait their turn here, where the wait does not count
+# against the timeout, so a burst of users is queued rather than apologised to.
+IN_FLIGHT = 8
+# The longest a message waits for its turn while Rasa is answering.
+TURN_WAIT_LIMIT = 30.0
 JSON = {"Content-Type": "application/json"}
 
 
@@ -49,21 +58,29 @@ class RasaClient:
 
     aiohttp rather than httpx: httpx's and httpcore's per-request layers
     (anyio streams, pool bookkeeping) took nearly half of the bot's CPU
-    under load (see bot/telegram_request.py). `timeout` bounds the whole
-    call, so the user hears the apology after at most that long, whether
-    Rasa refuses, hangs or every connection is busy. Proxy variables are
+    under load (see bot/telegram_request.py). `timeout` bounds Rasa's part
+    of the call, so the user hears the apology after at most that long if
+    Rasa refuses or hangs; waiting for a turn behind other users' messages
+    (`in_flight`) is not counted, since nothing is down then. Proxy variables are
     not read: Rasa is a local service. Every request carries Rasa's token
     in a header (bot/rasa_server.py checks it), never in the URL, which
     error messages and logs repeat.
     """
 
-    def __init__(self, base_url: str, timeout: float, token: str | None = None) -> None:
+    def __init__(self, base_url: str, timeout: float, token: str | None = None,
+                 in_flight: int = IN_FLIGHT) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._headers = auth_headers(token)
+        self.in_flight = max(1, in_flight)
         self._webhook = f"{self.base_url}/webhooks/rest/webhook"
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._turns: asyncio.Semaphore | None = None
+        self._went_down: asyncio.Event | None = None
+        # One warning when Rasa (or the action server behind it) goes down, one when back.
+        self.health = Dependency("Rasa")
+        self.actions_health = Dependency("the action server (seen through Rasa)")
 
     def _client(self) -> aiohttp.ClientSession:
         """The session; built here because aiohttp binds it to the loop it is made on."""
@@ -74,25 +91,77 @@ class RasaClient:
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
                 cookie_jar=aiohttp.DummyCookieJar(), headers=self._headers)
             self._loop = loop
+            self._turns = asyncio.Semaphore(self.in_flight)
+            self._went_down = asyncio.Event()
         return self._session
+
+    async def _turn(self) -> None:
+        """Waits for a free place in Rasa; gives up at once if Rasa is found down meanwhile.
+
+        Waiting for a turn is not an outage (the user is queued behind
+        others); waiting behind calls to a Rasa that hangs is, and must end
+        in the apology within seconds, not after every earlier call timed out.
+        """
+        turns, went_down = self._turns, self._went_down
+        assert turns is not None and went_down is not None
+        if not turns.locked():
+            await turns.acquire()
+            return
+        if not self.health.up:
+            raise RasaUnavailable("Rasa is down and every place is taken")
+        acquire = asyncio.ensure_future(turns.acquire())
+        down = asyncio.ensure_future(went_down.wait())
+        await asyncio.wait({acquire, down}, timeout=TURN_WAIT_LIMIT, return_when=asyncio.FIRST_COMPLETED)
+        down.cancel()
+        if acquire.done() and not acquire.cancelled():
+            return
+        acquire.cancel()
+        try:
+            await acquire
+        except asyncio.CancelledError:
+            raise RasaUnavailable("Rasa went down while this message waited its turn") from None
+        turns.release()  # acquired just as it was cancelled: give the place back
+        raise RasaUnavailable("Rasa went down while this message waited its turn")
+
+    def _down(self, reason: str) -> None:
+        self.health.failed(reason)
+        if self._went_down is not None:
+            self._went_down.set()
+
+    def _up(self, asked_at: float) -> None:
+        self.health.ok(asked_at)
+        if self.health.up and self._went_down is not None:
+            self._went_down.clear()
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         if metadata.get("language"):
             message = with_payload_entity(message, REPLY_LANGUAGE_ENTITY, metadata["language"])
         payload = {"sender": sender, "message": message, "metadata": metadata}
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        session = self._client()
+        await self._turn()
+        asked_at = time.monotonic()
         try:
-            async with self._client().post(self._webhook, data=body, headers=JSON) as resp:
+            async with session.post(self._webhook, data=body, headers=JSON) as resp:
                 resp.raise_for_status()
                 data = json.loads(await resp.read())
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            reason = f"{type(exc).__name__}: {exc}"
+            self._down(reason)
+            raise RasaUnavailable(reason) from exc
+        finally:
+            assert self._turns is not None
+            self._turns.release()
         if not isinstance(data, list):
+            self._down("unexpected response shape")
             raise RasaUnavailable("unexpected response shape")
+        self._up(asked_at)
         if not data:
             # Every rule ends in a reply, so silence means a custom action
             # failed (the action server is down or raised).
+            self.actions_health.failed("Rasa sent no reply")
             raise RasaUnavailable("no reply: the action server did not answer")
+        self.actions_health.ok(asked_at)
         return data
 
     async def latest_message(self, sender: str) -> dict[str, Any]:

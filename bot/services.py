@@ -78,18 +78,26 @@ class Stack:
     started: list[subprocess.Popen] = field(default_factory=list)
     # Rasa's token (bot/local_secrets.py): from RASA_AUTH_TOKEN, else kept in state_dir.
     token: str | None = field(default=None, repr=False)
+    # The process of each service this stack started, by name ("actions", "rasa"),
+    # for bot/supervisor.py; its pid is also in state_dir/logs/<name>.pid.
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    stopping: bool = False
 
     def __post_init__(self) -> None:
         if self.token is None:
             self.token = rasa_token(self.state_dir)
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+        if self.stopping:
+            raise SystemExit(f"not starting {name}: the services are being stopped")
         logs = self.state_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.started.append(proc)
+        self.procs[name] = proc
+        (logs / f"{name}.pid").write_text(str(proc.pid))
         return proc
 
     def _wait(self, name: str, check, proc: subprocess.Popen) -> None:
@@ -154,6 +162,7 @@ class Stack:
             _say(f"warm-up message failed: {exc}")
 
     def stop(self) -> None:
+        self.stopping = True
         for proc in reversed(self.started):
             if proc.poll() is None:
                 try:

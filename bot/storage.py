@@ -79,6 +79,37 @@ class PendingQuestion(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None, index=True)
 
 
+class OutgoingAnswer(Base):
+    """An answer Telegram has not yet accepted in full: the outbox of at-least-once delivery.
+
+    `parts` are the messages exactly as they will be sent (already split at
+    Telegram's length limit), so `sent_parts` counts the ones Telegram
+    accepted and a retry, even after a crash, resumes at the next one rather
+    than sending the whole answer again. `pending_id` is unique: one answer
+    per kept question, however often the retry job or a restart runs. The
+    texts are cleared once delivered (they may quote the citizen's question).
+    """
+
+    __tablename__ = "outgoing_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pending_id: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    parts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    spoken_text: Mapped[str | None] = mapped_column(Text, default=None)
+    sent_parts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Exactly one of these ends the row's life: delivered, or refused for good
+    # (the user blocked the bot, the chat is gone), which is logged.
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None, index=True)
+    given_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+
+
 class Turn(Base):
     """One message of a conversation, masked; for tickets and statistics."""
 
@@ -169,8 +200,11 @@ class Database:
             return row.id
 
     def open_pending(self, limit: int = 50) -> list[PendingQuestion]:
+        """Kept questions still to be put to Rasa: not answered, and no answer in the outbox."""
         with self.session() as s:
+            has_answer = select(OutgoingAnswer.id).where(OutgoingAnswer.pending_id == PendingQuestion.id)
             rows = s.scalars(select(PendingQuestion).where(PendingQuestion.answered_at.is_(None))
+                             .where(~has_answer.exists())
                              .order_by(PendingQuestion.id).limit(limit))
             return list(rows)
 
@@ -183,6 +217,70 @@ class Database:
                 if answered:
                     row.answered_at = utcnow()
                     row.text = ""
+
+    # --- the outbox (bot/delivery.py) -------------------------------------------
+    def keep_answer(self, *, user_id: int, chat_id: int, language: str, parts: list[dict[str, Any]],
+                    spoken_text: str | None = None, pending_id: int | None = None,
+                    not_before: dt.datetime | None = None) -> int:
+        """Puts an answer in the outbox; for a kept question, once (its existing row otherwise)."""
+        with self.session() as s:
+            if pending_id is not None:
+                found = s.scalar(select(OutgoingAnswer.id).where(OutgoingAnswer.pending_id == pending_id))
+                if found is not None:
+                    return found
+                question = s.get(PendingQuestion, pending_id)
+                if question is not None:
+                    question.attempts += 1
+            row = OutgoingAnswer(user_id=user_id, chat_id=chat_id, language=language, parts=parts,
+                                 spoken_text=spoken_text, pending_id=pending_id,
+                                 next_attempt_at=not_before or utcnow())
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def due_answers(self, limit: int = 100) -> list[OutgoingAnswer]:
+        """Undelivered answers, oldest first, including those not yet due (callers keep a chat's order)."""
+        with self.session() as s:
+            rows = s.scalars(select(OutgoingAnswer).where(OutgoingAnswer.delivered_at.is_(None))
+                             .where(OutgoingAnswer.given_up_at.is_(None))
+                             .order_by(OutgoingAnswer.id).limit(limit))
+            return list(rows)
+
+    def part_sent(self, answer_id: int, sent_parts: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(OutgoingAnswer.__table__).where(OutgoingAnswer.id == answer_id)
+                         .values(sent_parts=sent_parts))
+
+    def answer_delivered(self, answer_id: int) -> None:
+        """Marks the answer, and its kept question, done: Telegram accepted every message."""
+        now = utcnow()
+        with self.session() as s:
+            row = s.get(OutgoingAnswer, answer_id)
+            if row is None:
+                return
+            row.delivered_at = now
+            row.parts = []
+            row.spoken_text = None
+            if row.pending_id is not None:
+                question = s.get(PendingQuestion, row.pending_id)
+                if question is not None:
+                    question.answered_at = now
+
+    def answer_failed(self, answer_id: int, error: str, retry_at: dt.datetime | None) -> int:
+        """Records a failed attempt; `retry_at` None gives up for good. Returns the attempts so far."""
+        with self.session() as s:
+            row = s.get(OutgoingAnswer, answer_id)
+            if row is None:
+                return 0
+            row.attempts += 1
+            row.last_error = error[:200]
+            if retry_at is None:
+                row.given_up_at = utcnow()
+                row.parts = []
+                row.spoken_text = None
+            else:
+                row.next_attempt_at = retry_at
+            return row.attempts
 
     # --- turns -------------------------------------------------------------
     def add_turn(self, user_id: int, role: str, text: str, **fields: Any) -> None:
@@ -212,7 +310,7 @@ class Database:
     def forget_user(self, user_id: int) -> None:
         """Deletes what is stored about a user (the /forget command)."""
         with self.session() as s:
-            for model in (Turn, PendingQuestion, UserSettings):
+            for model in (Turn, PendingQuestion, OutgoingAnswer, UserSettings):
                 s.execute(delete(model).where(model.user_id == user_id))
         self.flush_deleted()
 

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardMarkup, Update
+from telegram import BotCommand, Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -27,12 +27,17 @@ from telegram.ext import (
 
 from actions.server import use_uvloop
 from actions.strings import t
-from bot import button_scope, retention
+from bot import button_scope, health, retention
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
+from bot.chat_queue import ChatQueues
 from bot.config import Config
-from bot.replies import Reply, split_text
+from bot.delivery import Courier, is_permanent, parts_of, retry_after
+from bot.health import Dependency
+from bot.replies import Reply
+from bot.storage import OutgoingAnswer
+from bot.telegram_limits import TelegramLimits
 from bot.telegram_request import AiohttpRequest
-from bot.volunteers import markup, reads_as_question
+from bot.volunteers import reads_as_question
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +53,13 @@ COMMAND_DESCRIPTIONS = {
 }
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    return markup(reply.buttons)
-
-
 class TelegramFrontend:
-    def __init__(self, assistant: Assistant, speaker: Any | None, *, typing_after: float) -> None:
+    def __init__(self, assistant: Assistant, speaker: Any | None, *, typing_after: float,
+                 courier: Courier | None = None) -> None:
         self.assistant = assistant
         self.speaker = speaker
         self.typing_after = typing_after
+        self.courier = courier
 
     @staticmethod
     def chat_of(update: Update) -> Chat:
@@ -66,14 +69,59 @@ class TelegramFrontend:
                     private=chat.type == chat.PRIVATE)
 
     async def deliver(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int | None = None) -> None:
-        """Sends replies (split at 4096 characters), then the voice message."""
-        for reply in outcome.replies:
-            chunks = split_text(reply.text) if reply.text else []
-            for i, chunk in enumerate(chunks):
-                markup = keyboard(reply) if i == len(chunks) - 1 else None
-                await bot.send_message(chat_id=chat_id, text=chunk, reply_markup=markup)
-        if outcome.speak and self.speaker and outcome.spoken_text:
+        """Sends replies (split at 4096 characters), then the voice message.
+
+        If Telegram is unreachable or still says 429 after the rate limiter's
+        retries, what was not sent goes to the outbox and arrives later
+        (bot/delivery.py) rather than being lost with the handler's error.
+        """
+        parts = parts_of(outcome.replies)
+        accepted = 0
+
+        def sent(n: int) -> None:
+            nonlocal accepted
+            accepted = n
+
+        speak = outcome.speak and self.speaker and outcome.spoken_text
+        assert self.courier is not None  # build_application always sets one
+        if self.courier.holds(chat_id):
+            # An earlier answer to this chat is still in the outbox: this one goes behind it.
+            self.courier.keep(chat_id, user_id or chat_id, outcome.language, parts,
+                              outcome.spoken_text if speak else None)
+            return
+        try:
+            await self.courier.send_parts(bot, chat_id, parts, 0, sent)
+        except TelegramError as exc:
+            if is_permanent(exc):
+                raise
+            if isinstance(exc, RetryAfter):
+                wait = retry_after(exc)
+            else:
+                wait = self.courier.first_retry
+                self.courier.telegram.failed(f"{type(exc).__name__}: {exc}")
+            self.courier.keep(chat_id, user_id or chat_id, outcome.language, parts[accepted:],
+                              outcome.spoken_text if speak else None, wait=wait)
+            return
+        if speak:
             await self.send_voice(bot, chat_id, outcome, user_id or chat_id)
+
+    async def voice_of_kept(self, bot: Any, row: OutgoingAnswer) -> None:
+        """The voice message of an answer the outbox delivered (text first, as always)."""
+        if self.speaker is None or not row.spoken_text:
+            return
+        outcome = Outcome(replies=[Reply(row.spoken_text)], language=row.language, speak=True)
+        await self.send_voice(bot, row.chat_id, outcome, row.user_id)
+
+    async def please_wait(self, update: Update) -> None:
+        """The one notice to a user over the per-user limit (bot/chat_queue.py)."""
+        if update.effective_chat is None:
+            return
+        user = update.effective_user
+        lang = self.assistant.language_of(user.id if user else update.effective_chat.id)
+        try:
+            await update.get_bot().send_message(update.effective_chat.id, t(lang, "delivery.please_wait"))
+        except TelegramError as exc:
+            log.info("please-wait notice not sent: %s", exc)
 
     async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int) -> None:
         rate = self.assistant.db.settings(user_id).rate
@@ -170,6 +218,10 @@ class TelegramFrontend:
         await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update is None and isinstance(context.error, NetworkError | RetryAfter):
+            # getUpdates failing while the Bot API is down: AiohttpRequest's
+            # Dependency has logged the outage once; PTB retries with backoff.
+            return
         log.error("handler failed: %s", context.error, exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat:
             lang = self.assistant.language_of(update.effective_user.id if update.effective_user
@@ -180,11 +232,16 @@ class TelegramFrontend:
                 pass
 
     async def retry_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        for chat_id, user_id, outcome in await self.assistant.retry_pending():
-            try:
-                await self.deliver(context.bot, chat_id, outcome, user_id)
-            except TelegramError as exc:
-                log.warning("could not deliver a kept answer: %s", exc)
+        """Puts kept questions to Rasa again; their answers go to the outbox, one per question.
+
+        The question counts as answered only once Telegram accepted the whole
+        answer (Courier), so a Bot API outage at this moment loses nothing.
+        """
+        assert self.courier is not None
+        for question, outcome in await self.assistant.retry_pending():
+            speak = outcome.speak and self.speaker is not None and bool(outcome.spoken_text)
+            self.courier.keep(question.chat_id, question.user_id, outcome.language, parts_of(outcome.replies),
+                              outcome.spoken_text if speak else None, pending_id=question.id)
 
 
 async def set_commands(app: Application) -> None:
@@ -200,18 +257,44 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
                       desk: Any | None = None) -> Application:
     # The pool sizes are the builder's own defaults: 256 for the bot's calls,
     # 1 for getUpdates (whose read timeout PTB lengthens by the poll time).
+    telegram = Dependency("the Telegram Bot API")
     builder: ApplicationBuilder = (Application.builder().token(config.token or "")
-                                   .request(AiohttpRequest(connection_pool_size=256))
-                                   .get_updates_request(AiohttpRequest(connection_pool_size=1)))
+                                   .request(AiohttpRequest(connection_pool_size=256, health=telegram))
+                                   .get_updates_request(AiohttpRequest(connection_pool_size=1, health=telegram))
+                                   .rate_limiter(TelegramLimits()))
     if config.api_url:
         builder = builder.base_url(f"{config.api_url}/bot").base_file_url(f"{config.api_url}/file/bot")
 
     async def close_rasa(app: Application) -> None:
         await assistant.rasa.close()
 
-    builder = builder.post_init(set_commands).post_shutdown(close_rasa).concurrent_updates(True)
+    courier = Courier(assistant.db, telegram, first_retry=config.delivery_retry_first,
+                      max_retry=config.delivery_retry_max)
+    front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after, courier=courier)
+    courier.voice = front.voice_of_kept
+    queues = ChatQueues(config.user_messages_per_minute, front.please_wait)
+
+    def status() -> dict[str, Any]:
+        return {"telegram": "up" if telegram.up else "down", "rasa": "up" if assistant.rasa.health.up else "down",
+                "actions": "up" if assistant.rasa.actions_health.up else "down"}
+
+    async def start(app: Application) -> None:
+        await set_commands(app)
+        app.bot_data["courier"] = asyncio.get_running_loop().create_task(courier.run(app.bot))
+        if app.bot_data.get("health_port"):
+            app.bot_data["health"] = await health.serve(app.bot_data["health_port"], status,
+                                                        app.bot_data.get("health_host", "0.0.0.0"))
+
+    async def stop(app: Application) -> None:
+        task = app.bot_data.pop("courier", None)
+        if task is not None:
+            task.cancel()
+        runner = app.bot_data.pop("health", None)
+        if runner is not None:
+            await runner.cleanup()
+
+    builder = builder.post_init(start).post_stop(stop).post_shutdown(close_rasa).concurrent_updates(queues)
     app = builder.build()
-    front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after)
     app.bot_data["frontend"] = front
 
     button_scope.register(app, assistant, desk, config.volunteer_chat_id)
@@ -246,6 +329,7 @@ def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | N
         # every update; python-telegram-bot answers 403 to a request without
         # it, before any handler, so a forged update (say, as a volunteer
         # replying to a ticket) is never relayed. docs/security.md.
+        app.bot_data["health_port"] = config.health_port  # GET /health for the compose file
         app.run_webhook(listen=config.webhook_listen, port=config.webhook_port,
                         url_path="telegram", webhook_url=f"{config.webhook_url.rstrip('/')}/telegram",
                         allowed_updates=Update.ALL_TYPES, secret_token=config.webhook_secret_token())

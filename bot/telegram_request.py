@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import ssl
+import time
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -38,6 +39,8 @@ from aiohttp.helpers import get_env_proxy_for_url
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
+
+from bot.health import Dependency
 
 if TYPE_CHECKING:
     from telegram._utils.types import ODVInput
@@ -71,11 +74,12 @@ class AiohttpRequest(BaseRequest):
     """
 
     __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout", "_proxies",
-                 "_read_timeout", "_session", "_timeouts", "_write_timeout")
+                 "_read_timeout", "_session", "_timeouts", "_write_timeout", "health")
 
     def __init__(self, connection_pool_size: int = 256, read_timeout: float | None = 5.0,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0) -> None:
+                 pool_timeout: float | None = 1.0, media_write_timeout: float | None = 20.0,
+                 health: Dependency | None = None) -> None:
         # Defaults are HTTPXRequest's, which Application.builder() used.
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -89,6 +93,8 @@ class AiohttpRequest(BaseRequest):
         # Proxy (and its Proxy-Authorization) per scheme and host, from the
         # environment, looked up once as httpx did.
         self._proxies: dict[tuple[str, str | None], tuple[URL | None, dict[str, str] | None]] = {}
+        # Told of every failure and success, so an outage is logged once (bot/health.py).
+        self.health = health
 
     @property
     def read_timeout(self) -> float | None:
@@ -172,11 +178,22 @@ class AiohttpRequest(BaseRequest):
         target = URL(url)
         proxy, proxy_headers = self._proxy(target)
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        asked_at = time.monotonic()
         try:
             async with session.request(method, target, data=body, headers=headers, timeout=timeout,
                                        proxy=proxy, proxy_headers=proxy_headers) as resp:
-                return resp.status, await resp.read()
+                status, content = resp.status, await resp.read()
         except TimeoutError as err:  # aiohttp's socket timeouts are TimeoutErrors too
+            if self.health is not None:
+                self.health.failed("timed out")
             raise TimedOut from err
         except aiohttp.ClientError as err:
+            if self.health is not None:
+                self.health.failed(err.__class__.__name__)
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        if self.health is not None:
+            if status >= 500:
+                self.health.failed(f"HTTP {status}")
+            else:
+                self.health.ok(asked_at)
+        return status, content

@@ -50,8 +50,9 @@ async def chat_loop(assistant: Assistant, speaker: Any | None = None, user_id: i
     async def retry() -> None:
         while True:
             await asyncio.sleep(retry_interval)
-            for _, _, outcome in await assistant.retry_pending():
+            for question, outcome in await assistant.retry_pending():
                 render(outcome, out)
+                assistant.db.mark_pending(question.id, answered=True)
 
     retry_task = asyncio.create_task(retry())
     try:

@@ -19,6 +19,9 @@ from typing import Any
 
 from aiohttp import web
 
+# The calls that put a message in a chat: what 429 and 5xx faults hit by default.
+SENDS = frozenset({"sendMessage", "sendVoice", "sendAudio", "sendPhoto", "sendDocument"})
+
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Khotoch", "username": "khotoch_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": True, "supports_inline_queries": False}
 
@@ -52,6 +55,12 @@ class BotApiStandIn:
         self.token = token
         self.sent: list[Sent] = []
         self.failing: set[str] = set()  # methods that answer with an error
+        # Injected faults (see "faults" below): each a [calls left, methods, answer].
+        self._faults: list[list[Any]] = []
+        # (method, status, time.monotonic()) of every call a fault answered.
+        self.faulted: list[tuple[str, int, float]] = []
+        self._site: web.TCPSite | None = None
+        self._down_until = 0.0
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -80,6 +89,7 @@ class BotApiStandIn:
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
             self._loop.run_until_complete(site.start())
+            self._site = site
             self.port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001
             ready.set()
             self._loop.run_forever()
@@ -177,6 +187,55 @@ class BotApiStandIn:
         with self._lock:
             return len(self.sent)
 
+    # --- faults ------------------------------------------------------------------
+    def refuse_for(self, seconds: float) -> None:
+        """The Bot API is unreachable: connections are refused for `seconds`, then served again.
+
+        The listening socket is closed (a new connection is refused, as when
+        Telegram cannot be reached) and kept-alive connections are dropped.
+        """
+        assert self._loop is not None
+
+        async def down() -> None:
+            self._down_until = time.monotonic() + seconds
+            if self._site is not None:
+                await self._site.stop()
+            await asyncio.sleep(seconds)
+            self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True)
+            await self._site.start()
+            self._down_until = 0.0
+
+        asyncio.run_coroutine_threadsafe(down(), self._loop)
+        deadline = time.monotonic() + 5
+        while not self._down_until and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    @property
+    def reachable(self) -> bool:
+        return not self._down_until
+
+    def answer_429(self, count: int, retry_after: int, methods: frozenset[str] = SENDS) -> None:
+        """The next `count` calls of `methods` get Telegram's flood-control answer."""
+        body = {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",
+                "parameters": {"retry_after": retry_after}}
+        with self._lock:
+            self._faults.append([count, methods, 429, body])
+
+    def answer_5xx(self, count: int, status: int = 502, methods: frozenset[str] = SENDS) -> None:
+        """The next `count` calls of `methods` fail as a Bot API in trouble does (Bad Gateway)."""
+        body = {"ok": False, "error_code": status, "description": "Bad Gateway"}
+        with self._lock:
+            self._faults.append([count, methods, status, body])
+
+    def _fault(self, method: str) -> web.Response | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault[0] > 0 and method in fault[1]:
+                    fault[0] -= 1
+                    self.faulted.append((method, fault[2], time.monotonic()))
+                    return web.json_response(fault[3], status=fault[2])
+        return None
+
     # --- the Bot API -----------------------------------------------------------
     async def _params(self, request: web.Request
                       ) -> tuple[dict[str, Any], dict[str, bytes], dict[str, tuple[str, str]]]:
@@ -212,7 +271,14 @@ class BotApiStandIn:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"},
                                      status=401)
         method = request.match_info["method"]
+        if self._down_until:
+            # A kept-alive connection that outlived the listening socket: drop it too.
+            request.transport.close()
+            raise web.HTTPServiceUnavailable
         params, files, uploads = await self._params(request)
+        fault = self._fault(method)
+        if fault is not None:
+            return fault
         if method in self.failing:
             return web.json_response({"ok": False, "error_code": 500,
                                       "description": "Internal Server Error: stand-in failure"}, status=500)
