@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from bot.local_secrets import auth_headers
 from tests.conftest import free_port
 from tests.telegram_standin import BotApiStandIn
 
@@ -119,15 +120,18 @@ def test_killed_rasa_and_action_server_come_back_and_kept_questions_are_answered
     """`python -m bot services` restarts what was killed; the bot answers what it kept, within 60 s."""
     urls = {"RASA_URL": f"http://127.0.0.1:{free_port()}", "ACTIONS_URL": f"http://127.0.0.1:{free_port()}"}
     state = tmp_path / "services"
-    env = dict(os.environ, **urls, STATE_DIR=str(state), SUPERVISE_SECONDS="1", LOG_LEVEL="INFO")
+    token = "delivery-test-token"  # Rasa answers only with its token (docs/security.md)
+    env = dict(os.environ, **urls, STATE_DIR=str(state), SUPERVISE_SECONDS="1", LOG_LEVEL="INFO",
+               RASA_AUTH_TOKEN=token)
     services = subprocess.Popen([sys.executable, "-m", "bot", "services"], cwd=ROOT, env=env,
                                 stdout=open(tmp_path / "services.log", "ab"), stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 300
-        while not (state / "logs" / "rasa.pid").exists() or not _rasa_up(urls["RASA_URL"]):
+        while not (state / "logs" / "rasa.pid").exists() or not _rasa_up(urls["RASA_URL"], token):
             assert services.poll() is None and time.monotonic() < deadline, _tail(tmp_path / "services.log")
             time.sleep(1)
-        bot_factory(RASA_URL=urls["RASA_URL"], ACTIONS_URL=urls["ACTIONS_URL"], PENDING_RETRY_SECONDS="2")
+        bot_factory(RASA_URL=urls["RASA_URL"], ACTIONS_URL=urls["ACTIONS_URL"], RASA_AUTH_TOKEN=token,
+                    PENDING_RETRY_SECONDS="2")
         user = 604
         assert SAVED not in ask(standin, user, "how do I log in to e-mongolia")
 
@@ -155,9 +159,9 @@ def test_killed_rasa_and_action_server_come_back_and_kept_questions_are_answered
             services.kill()
 
 
-def _rasa_up(url: str) -> bool:
+def _rasa_up(url: str, token: str) -> bool:
     try:
-        return httpx.get(f"{url}/status", timeout=2).status_code == 200
+        return httpx.get(f"{url}/status", timeout=2, headers=auth_headers(token)).status_code == 200
     except httpx.HTTPError:
         return False
 
