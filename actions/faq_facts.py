@@ -31,7 +31,8 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # digit groups ("1800-1917", "11-11", "1111-2"), four-and-four spaced digits,
 # eight digits in a row, 4-6 digit short codes starting with 1 ("1111",
 # "131313") and the 3-digit emergency numbers (100-119). Numbers inside
-# larger ones ("115,000", "98.5"), percentages and e-mail user names are not.
+# larger ones ("115,000", "98.5"), percentages ("100%", "100 percent",
+# "100 хувь", "70-100 хувийн") and e-mail user names are not.
 _PHONE_FORM = re.compile(
     r"(?<![\w+.,/-])"
     r"(\+976(?:[ -]?\d{2,4})*"
@@ -40,7 +41,7 @@ _PHONE_FORM = re.compile(
     r"|\d{8}"
     r"|1\d{3,5}"
     r"|1[01]\d)"
-    r"(?!\d|@|%|-\d|[.,]\d|[^\W\d_])"
+    r"(?!\d|@|%|-\d|[.,]\d|[^\W\d_]|\s(?:percent|per cent|хув))"
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")

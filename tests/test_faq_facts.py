@@ -34,6 +34,8 @@ def test_every_phone_number_form_is_recognised() -> None:
                        "12,892 users, 137 trainers, e-mail 1111@gov.mn") == []
     # A Mongolian case ending after a hyphen stays outside the number.
     assert phone_forms("1800-1881-өөс, 102-т") == ["1800-1881", "102"]
+    # Percentages are figures, however they are written.
+    assert phone_forms("a discount of 70 to 100 percent, 100%, 70-100 хувийн хөнгөлөлт, 100 хувь") == []
 
 
 def test_a_number_needs_a_fact_listed_in_the_entry(faq: Path, capsys) -> None:
