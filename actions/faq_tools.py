@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import settings
+from actions import faq_domain_check, settings
 from actions.faq_store import FaqEntry, Problem, load_store
 from actions.retrieval import (
     BANDS,
@@ -280,6 +280,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems += phone_problems(store.entries, Path(args.fact_sheet))
     domains = Path(args.domains) if args.domains else faq_dir / settings.FAQ_OFFICIAL_DOMAINS.name
     problems += official_domain_problems(domains)
+    problems += faq_domain_check.problems(store.entries, domains)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors + warnings:

@@ -151,6 +151,9 @@ def load_library(domains_path: Path, patterns_path: Path) -> Library:
     orgs: list[Organisation] = []
     brands: list[sig.Brand] = []
     official: list[str] = []
+    # Everyday words are refused as brand words: "police" or "sso" inside an
+    # unrelated foreign address is no sign of a fake.
+    generic = {str(w).lower().replace("-", "") for w in dom.get("generic_words") or []}
     for item in dom.get("organisations") or []:
         domains = tuple(str(d).lower() for d in item.get("domains") or [])
         orgs.append(Organisation(
@@ -163,13 +166,15 @@ def load_library(domains_path: Path, patterns_path: Path) -> Library:
         ))
         official.extend(domains)
         for word in item.get("brands") or []:
-            if domains:
-                brands.append(sig.Brand(str(word).lower().replace("-", ""), domains[0]))
+            word = str(word).lower().replace("-", "")
+            if domains and word not in generic:
+                brands.append(sig.Brand(word, domains[0]))
     # Longer domains first, so "service.police.gov.mn" wins over "police.gov.mn".
     index = sig.DomainIndex(
         official=tuple(sorted(set(official), key=len, reverse=True)),
         brands=tuple(sorted(brands, key=lambda b: len(b.word), reverse=True)),
         shorteners=frozenset(str(s).lower() for s in dom.get("shorteners") or []),
+        generic=frozenset(generic),
     )
     signal_advice = {
         str(k): tuple((v or {}).get("advice") or ()) for k, v in (pat.get("signals") or {}).items()
@@ -386,6 +391,7 @@ class ScamChecker:
         views = {"en": sig.en_view(text), "mn": sig.mn_view(text)}
         has_unofficial = any(link.kind != "official" for link in links)
         hits = sig.run_rules(text, views, has_unofficial) + sig.link_hits(links)
+        hits = sig.name_the_link(hits, links)
         match = self.semantic_match(text) if text.strip() else None
         return self._result(text, lang, lib, hits, match, links)
 
@@ -450,13 +456,26 @@ class ScamChecker:
 
     @staticmethod
     def _explain(hit: sig.Hit, lang: str) -> str:
-        # Explanations are stored with the chat and may reach volunteers.
-        quote = mask_pii(hit.quote)
+        # Explanations are stored with the chat and may reach volunteers. The
+        # name before "@" in a link is the fraudster's decoy, not an e-mail.
+        userinfo = hit.detail.get("reason") == "userinfo"
+        quote = hit.quote if userinfo else mask_pii(hit.quote)
         if hit.signal == sig.LOOKALIKE_DOMAIN:
             reason = hit.detail.get("reason", "letters")
             official = hit.detail.get("official", "")
-            key = f"scam.flag.domain_{reason}" if official else "scam.flag.domain_mixed_script_generic"
-            return t(lang, key, quote=quote, official=official)
+            real = hit.detail.get("real", "")
+            if reason in sig.HIDDEN_SITE_REASONS:
+                key = f"scam_checker.flag.domain_{reason}{'' if official else '_generic'}"
+            elif official:
+                key = f"scam.flag.domain_{reason}"
+            else:
+                key = "scam.flag.domain_mixed_script_generic"
+            return t(lang, key, quote=quote, official=official, real=real)
+        if hit.signal == sig.LOGIN_LINK and hit.detail.get("link"):
+            # The demand and the link it sends to, both in the user's own words.
+            link = hit.detail["link"]
+            return t(lang, "scam_checker.flag.login_link", quote=quote,
+                     link=link if sig.USERINFO_LINK.match(link) else mask_pii(link))
         return t(lang, f"scam.flag.{hit.signal}", quote=quote)
 
     @staticmethod

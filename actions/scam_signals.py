@@ -48,6 +48,8 @@ RULE_SIGNALS = (
 ALL_SIGNALS = (*RULE_SIGNALS, KNOWN_PATTERN)
 
 QUOTE_MAX_CHARS = 80
+# Look-alike reasons whose explanation names the site the link really opens.
+HIDDEN_SITE_REASONS = frozenset({"userinfo", "ip_address", "subdomain", "punycode"})
 
 # --------------------------------------------------------------------------
 # Views
@@ -719,7 +721,11 @@ _CONFUSABLE = {
     "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "ӏ": "l", "ο": "o", "α": "a",
     "ν": "v", "ρ": "p", "τ": "t", "ι": "i", "κ": "k",
 }
-_LOOKALIKE_SEQ = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("!", "i"))
+# Digits stand in for the letters they resemble ("g0lomt", "e-mongo1ia").
+_LOOKALIKE_SEQ = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("!", "i"), ("3", "e"),
+                  ("4", "a"), ("5", "s"), ("7", "t"), ("8", "b"))
+# Country codes fraudsters hang on a brand: "khanbank-mn.com", "golomt-mng.top".
+_COUNTRY_TOKENS = frozenset({"mn", "mng", "mgl", "mongolia", "mongol"})
 
 # TLDs accepted for a bare "name.tld" without http:// or www.; a fixed list
 # keeps "банк.Та" or "B.Bold" from reading as links.
@@ -729,6 +735,7 @@ help vip pro asia icu fun space website click buzz tk ml ga cf gq win bid loan w
 life email support services center tech digital money finance bank cash ly gl gd at id in us uk
 kr jp de fr tw hk sg my be ws su kz pw mobi name page one global news promo gift bet casino
 """.split())
+BARE_TLDS = _BARE_TLDS
 _URL_RE = re.compile(
     r"(?P<url>(?:(?P<scheme>https?://)|(?P<www>www\.))?"
     r"(?P<host>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}(?P<tld>[^\W\d_]{2,24}|xn--[a-z0-9-]{1,59}))"
@@ -742,8 +749,11 @@ class Link:
     text: str  # as written in the message
     host: str  # lower-case, without www.
     kind: str  # official | shortener | lookalike | unknown
-    reason: str = ""  # for lookalike: extra_words | wrong_tld | letters | mixed_script
+    # for lookalike: extra_words | wrong_tld | letters | mixed_script | punycode
+    # | subdomain | userinfo | ip_address
+    reason: str = ""
     imitates: str = ""  # the official domain it resembles
+    real: str = ""  # the site the link really opens, when it hides behind another name
 
 
 @dataclass(frozen=True)
@@ -752,10 +762,14 @@ class Brand:
     domain: str
 
 
-def _skeleton(host: str) -> str:
+def _skeleton(host: str, one: str = "l") -> str:
+    """The host as it reads at a glance: homoglyphs and digits turned into letters.
+
+    `one` is the letter a "1" stands for: "l" in "e-mongo1ia", "i" in "b1tly".
+    """
     s = "".join(_CONFUSABLE.get(ch, ch) for ch in host)
     for seq, rep in _LOOKALIKE_SEQ:
-        s = s.replace(seq, rep)
+        s = s.replace(seq, rep if seq != "1" else one)
     return s
 
 
@@ -802,6 +816,7 @@ class DomainIndex:
     official: tuple[str, ...] = ()
     brands: tuple[Brand, ...] = ()
     shorteners: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()  # everyday words, never read as a misspelt brand
 
     def is_official(self, host: str) -> str:
         for dom in self.official:
@@ -810,30 +825,59 @@ class DomainIndex:
         return ""
 
     def classify(self, raw_host: str) -> tuple[str, str, str]:
+        """(kind, reason, official domain imitated) for one host."""
         host = raw_host.lower().strip(".")
         if host.startswith("www."):
             host = host[4:]
-        try:
-            if "xn--" in host:
+        punycode = "xn--" in host
+        if punycode:
+            try:
                 host = host.encode("ascii").decode("idna")
-        except (UnicodeError, ValueError):
-            pass
+            except (UnicodeError, ValueError):
+                # Undecodable punycode is never a real organisation's address.
+                return "lookalike", "punycode", ""
         host = unicodedata.normalize("NFC", host)
         if (dom := self.is_official(host)):
             return "official", "", dom
         if host in self.shorteners or any(host.endswith("." + s) for s in self.shorteners):
             return "shortener", "", ""
-        skel = _skeleton(host)
+        if punycode and not (_has_latin(host) and any(ch in _CONFUSABLE for ch in host)):
+            # Accented letters, not Cyrillic ones ("khānbank.com"): fold the
+            # accents and compare what is left with the official list.
+            folded = "".join(ch for ch in unicodedata.normalize("NFKD", host)
+                             if not unicodedata.combining(ch))
+            for cand in (folded, _skeleton(folded)):
+                if (dom := self.is_official(cand)):
+                    return "lookalike", "punycode", dom
+                if (found := self._imitation(cand, _skeleton(cand))):
+                    return "lookalike", "punycode", found[1]
+            return "lookalike", "punycode", ""
         mixed = _has_latin(host) and _has_other_script(host)
-        if (dom := self.is_official(skel)) and skel != host:
-            return "lookalike", "mixed_script" if mixed else "letters", dom
-        found = self._imitation(host, skel)
+        for one in ("l", "i"):
+            skel = _skeleton(host, one)
+            if (dom := self.is_official(skel)) and skel != host:
+                return "lookalike", "mixed_script" if mixed else "letters", dom
+        skel = _skeleton(host)
+        found = self._imitation(host, skel) or self._imitation(host, _skeleton(host, "i"))
         if found:
             reason, dom = found
             return "lookalike", "mixed_script" if mixed else reason, dom
         if mixed:
             return "lookalike", "mixed_script", ""
+        if self._mn_prefix(host):
+            return "lookalike", "subdomain", ""
         return "unknown", "", ""
+
+    @staticmethod
+    def _mn_prefix(host: str) -> bool:
+        """A ".mn" name in front of a foreign site: "bank.mn.secure-login.top".
+
+        The site that opens is the last part; the front only makes the
+        address look Mongolian.
+        """
+        labels, suffix = _split_host(host)
+        return suffix not in ("mn", "gov.mn", "com.mn", "org.mn", "edu.mn") and any(
+            lab in ("mn", "gov") for lab in labels[:-1])
 
     def _imitation(self, host: str, skel: str) -> tuple[str, str] | None:
         # An official domain used as a prefix: "khanbank.com.verify-id.top".
@@ -851,6 +895,8 @@ class DomainIndex:
         for brand in self.brands:
             word = brand.word
             _, off_suffix = _split_host(brand.domain)
+            if any(t == word and nxt in _COUNTRY_TOKENS for t, nxt in zip(tokens, tokens[1:])):
+                return "extra_words", brand.domain
             if core == word or (len(word) < 5 and word in tokens):
                 if core == word and suffix != off_suffix:
                     return "wrong_tld", brand.domain
@@ -861,16 +907,48 @@ class DomainIndex:
         # of the longer brand word "khaanbank".
         for brand in self.brands:
             word = brand.word
-            if len(word) >= 7 and (_edit_distance(core, word) <= 1
-                                   or any(_edit_distance(t, word) <= 1 for t in tokens)):
+            if len(word) >= 7 and (_edit_distance(core, word) <= 1 or any(
+                    t not in self.generic and _edit_distance(t, word) <= 1 for t in tokens)):
                 return "letters", brand.domain
         return None
 
 
+# "https://statebank.mn@secure-verify.site/..." opens secure-verify.site: what
+# stands before "@" is only a user name, put there to look like the bank.
+_USERINFO_RE = re.compile(
+    r"(?P<url>https?://(?P<user>[^\s/@?#]+)@(?P<host>(?:[^\W_][\w-]*\.)+[^\W\d_]{2,24})"
+    r"(?:[/?#:][^\s<>\"')\]]*)?)", re.UNICODE)
+USERINFO_LINK = re.compile(r"https?://[^\s/@?#]+@")
+# A raw IP address instead of a name; with a scheme or a path, so that a
+# dotted number in the text is not read as one.
+_IP_RE = re.compile(
+    r"(?P<url>(?:https?://(?P<h1>(?:\d{1,3}\.){3}\d{1,3})(?::\d+)?(?:/[^\s<>\"')\]]*)?)|"
+    r"(?<![\w.])(?P<h2>(?:\d{1,3}\.){3}\d{1,3})(?::\d+)?/[^\s<>\"')\]]*)")
+
+
 def find_links(text: str, index: DomainIndex) -> list[Link]:
     links: list[Link] = []
+    taken: list[tuple[int, int]] = []
+    for m in _USERINFO_RE.finditer(text):
+        user = m.group("user").lower()
+        host = m.group("host").lower()
+        kind, _, dom = index.classify(user)
+        imitates = dom or (index.classify(user)[2] if kind == "lookalike" else "")
+        links.append(Link(m.group("url").rstrip(".,;:!?"), host, "lookalike", "userinfo",
+                          imitates, host))
+        taken.append(m.span())
+    for m in _IP_RE.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        host = m.group("h1") or m.group("h2")
+        if all(0 <= int(x) <= 255 for x in host.split(".")):
+            links.append(Link(m.group("url").rstrip(".,;:!?"), host, "lookalike", "ip_address",
+                              "", host))
+            taken.append(m.span())
     for m in _URL_RE.finditer(text):
         start = m.start()
+        if any(s <= start < e for s, e in taken):
+            continue
         if start > 0 and text[start - 1] in "@.":  # an e-mail address, or inside a word
             continue
         tld = m.group("tld")
@@ -878,11 +956,17 @@ def find_links(text: str, index: DomainIndex) -> list[Link]:
         if not (m.group("scheme") or m.group("www")) and tld_ascii not in _BARE_TLDS:
             continue
         host = m.group("host")
-        if not _has_latin(_skeleton(host.lower())):
+        if not _has_latin(_skeleton(host.lower())) and "xn--" not in host.lower():
             continue  # pure Cyrillic text such as "банк.мн" written by mistake
         kind, reason, dom = index.classify(host)
-        links.append(Link(m.group("url").rstrip(".,;:!?"), host.lower(), kind, reason, dom))
+        real = _registrable(host.lower()) if reason == "subdomain" else ""
+        links.append(Link(m.group("url").rstrip(".,;:!?"), host.lower(), kind, reason, dom, real))
     return links
+
+
+def _registrable(host: str) -> str:
+    labels, suffix = _split_host(host)
+    return f"{labels[-1]}.{suffix}" if labels else host
 
 
 def _short(url: str) -> str:
@@ -899,6 +983,20 @@ def link_hits(links: list[Link]) -> list[Hit]:
         elif link.kind == "lookalike" and LOOKALIKE_DOMAIN not in seen:
             seen.add(LOOKALIKE_DOMAIN)
             hits.append(Hit(LOOKALIKE_DOMAIN, _short(link.text),
-                            {"reason": link.reason, "official": link.imitates}))
+                            {"reason": link.reason, "official": link.imitates,
+                             "real": link.real}))
     return hits
 
+
+
+def name_the_link(hits: list[Hit], links: list[Link]) -> list[Hit]:
+    """Give a "log in through this link" hit the link it points to.
+
+    The rule quotes the demand ("your card has been restricted"); the answer
+    must also show which link is not official, so the user can see it.
+    """
+    unofficial = next((link for link in links if link.kind != "official"), None)
+    if unofficial is None:
+        return hits
+    return [Hit(h.signal, h.quote, {**h.detail, "link": _short(unofficial.text)})
+            if h.signal == LOGIN_LINK else h for h in hits]
