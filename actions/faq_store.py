@@ -23,7 +23,7 @@ from actions import settings
 from actions.translit import cyrillic_share
 
 # Data files that live in faq/ but hold no FAQ entries (the scam checker's).
-NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml"})
+NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "scam_phrases.yml"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "sources", "reviewed",
                         "related", "status"})
 STATUSES = ("published", "draft")

@@ -24,10 +24,11 @@ from typing import Any, Protocol
 import numpy as np
 import yaml
 
+from actions import scam_phrases
 from actions import scam_signals as sig
 from actions.privacy import mask_pii
 from actions.settings import CACHE_DIR, FAQ_DIR, MAX_MESSAGE_CHARS
-from actions.strings import t
+from actions.strings import load_all, t
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ LIKELY_SCAM, SUSPICIOUS, NO_RED_FLAGS = VERDICTS
 
 DOMAINS_FILE = Path(FAQ_DIR) / "official_domains.yml"
 PATTERNS_FILE = Path(FAQ_DIR) / "scam_patterns.yml"
+PHRASES_FILE = Path(FAQ_DIR) / "scam_phrases.yml"
 
 # Semantic match with multilingual-e5-small (cosine of "query: " embeddings).
 # e5 puts unrelated texts near 0.75, so a fixed floor alone cannot separate
@@ -123,6 +125,7 @@ class Library:
     report_advice: str | None
     patterns: tuple[Pattern, ...]
     genuine_examples: tuple[str, ...]
+    rules: tuple[sig.Rule, ...] = tuple(sig.RULES)  # built-in rules plus the phrase file's
 
 
 _EMPTY_LIBRARY = Library(sig.DomainIndex(), (), {}, None, (), ())
@@ -143,7 +146,8 @@ def _texts(node: Any) -> list[str]:
     return [str(x).strip() for x in (node or []) if str(x).strip()]
 
 
-def load_library(domains_path: Path, patterns_path: Path) -> Library:
+def load_library(domains_path: Path, patterns_path: Path,
+                 phrases_path: Path | None = None) -> Library:
     with open(domains_path, encoding="utf-8") as fh:
         dom = yaml.safe_load(fh) or {}
     with open(patterns_path, encoding="utf-8") as fh:
@@ -190,7 +194,11 @@ def load_library(domains_path: Path, patterns_path: Path) -> Library:
         for p in pat.get("patterns") or []
     )
     genuine = tuple(x for g in pat.get("genuine") or [] for x in _texts(g.get("examples")))
-    return Library(index, tuple(orgs), signal_advice, pat.get("report_advice"), patterns, genuine)
+    rules = tuple(sig.RULES)
+    if phrases_path is not None and phrases_path.is_file():
+        rules += tuple(scam_phrases.load_rules(phrases_path))
+    return Library(index, tuple(orgs), signal_advice, pat.get("report_advice"), patterns, genuine,
+                   rules)
 
 
 @dataclass
@@ -228,11 +236,13 @@ class ScamChecker:
         self.margin = margin
         self.domains_path = Path(domains_path)
         self.patterns_path = Path(patterns_path)
+        # The phrase file lives beside the pattern library; absent means none.
+        self.phrases_path = self.patterns_path.parent / PHRASES_FILE.name
         self._encoder = encoder
         self._use_encoder = use_encoder
         self._encoder_failed_at: float | None = None
         self._lock = threading.RLock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._missing_logged = False
         self._library: Library | None = None
         self._vectors: _Vectors | None = None
@@ -242,8 +252,10 @@ class ScamChecker:
 
     # ---- loading
 
-    def _mtimes(self) -> tuple[int, int]:
-        return (self.domains_path.stat().st_mtime_ns, self.patterns_path.stat().st_mtime_ns)
+    def _mtimes(self) -> tuple[int, int, int]:
+        phrases = self.phrases_path.stat().st_mtime_ns if self.phrases_path.is_file() else 0
+        return (self.domains_path.stat().st_mtime_ns, self.patterns_path.stat().st_mtime_ns,
+                phrases)
 
     def library(self) -> Library:
         """The current library, re-read if a file changed since the last call."""
@@ -262,7 +274,8 @@ class ScamChecker:
             with self._lock:
                 if stamp != self._stamp or self._library is None:
                     try:
-                        self._library = load_library(self.domains_path, self.patterns_path)
+                        self._library = load_library(self.domains_path, self.patterns_path,
+                                                     self.phrases_path)
                         log.info("scam checker: loaded %d patterns, %d official domains",
                                  len(self._library.patterns), len(self._library.index.official))
                     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
@@ -355,7 +368,9 @@ class ScamChecker:
         return self._vectors
 
     def warm_up(self) -> None:
-        """Load files, model and pattern embeddings now rather than on the first message."""
+        """Load files, texts, model and pattern embeddings now rather than on the first message."""
+        load_all()
+        mask_pii("0")  # reads the public numbers it must leave readable
         lib = self.library()
         enc = self.encoder()
         if enc is not None:
@@ -390,7 +405,7 @@ class ScamChecker:
         links = sig.find_links(text, lib.index)
         views = {"en": sig.en_view(text), "mn": sig.mn_view(text)}
         has_unofficial = any(link.kind != "official" for link in links)
-        hits = sig.run_rules(text, views, has_unofficial) + sig.link_hits(links)
+        hits = sig.run_rules(text, views, has_unofficial, lib.rules) + sig.link_hits(links)
         hits = sig.name_the_link(hits, links)
         match = self.semantic_match(text) if text.strip() else None
         return self._result(text, lang, lib, hits, match, links)
@@ -476,7 +491,10 @@ class ScamChecker:
             link = hit.detail["link"]
             return t(lang, "scam_checker.flag.login_link", quote=quote,
                      link=link if sig.USERINFO_LINK.match(link) else mask_pii(link))
-        return t(lang, f"scam.flag.{hit.signal}", quote=quote)
+        try:  # signals added with the phrase file keep their texts apart
+            return t(lang, f"scam_checker.flag.{hit.signal}", quote=quote)
+        except KeyError:
+            return t(lang, f"scam.flag.{hit.signal}", quote=quote)
 
     @staticmethod
     def _report(text: str, lang: str, lib: Library, links: list[sig.Link]) -> str:

@@ -139,7 +139,7 @@ def _line(name: str, c: list[int], a: list[int]) -> str:
 
 
 def _targets(caught: dict[str, list[int]], alarms: dict[str, list[int]], key: str,
-             types: list[str], p95: float) -> tuple[bool, list[str]]:
+             types: list[str], p95: float, max_p95: float) -> tuple[bool, list[str]]:
     """Whether the targets hold on one set ("all" when there is no held-out set)."""
     c = caught.get(key, [0, 0, 0])
     a = alarms.get(key, [0, 0, 0])
@@ -149,7 +149,7 @@ def _targets(caught: dict[str, list[int]], alarms: dict[str, list[int]], key: st
     prefix = "" if key == "all" else key.split(":", 1)[1] + "/"
     missed_types = [t for t in types if caught.get(f"{prefix}type:{t}", [0, 0, 0])[0] == 0]
     ok = (recall >= TARGET_RECALL and any_flag <= TARGET_ANY_FLAG and likely <= TARGET_LIKELY
-          and p95 <= TARGET_P95_MS and not missed_types)
+          and p95 <= max_p95 and not missed_types)
     return ok, missed_types
 
 
@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3,
                         help="time each message this many times (default 3)")
     parser.add_argument("--verbose", action="store_true", help="print every verdict")
+    parser.add_argument("--max-p95-ms", type=float, default=TARGET_P95_MS,
+                        help=f"time target for one check (default {TARGET_P95_MS:.0f} ms)")
     args = parser.parse_args(argv)
 
     items = load_items(args.data)
@@ -229,12 +231,13 @@ def main(argv: list[str] | None = None) -> int:
           f"p95 {float(report['cpu_p95']):.1f} ms; load average {_load()}")
 
     key = f"set:{HELD_OUT_SET}" if held else "all"
-    ok, missed_types = _targets(caught, alarms, key, held_scam_types if held else scam_types, p95)
+    ok, missed_types = _targets(caught, alarms, key, held_scam_types if held else scam_types,
+                                p95, args.max_p95_ms)
     if missed_types:
         print(f"scam types never caught: {', '.join(missed_types)}")
     print(f"targets on {title}: recall >= {TARGET_RECALL}, every type caught, any flag on genuine "
           f"<= {TARGET_ANY_FLAG}, likely_scam on genuine <= {TARGET_LIKELY}, "
-          f"p95 <= {TARGET_P95_MS:.0f} ms: {'met' if ok else 'NOT met'}")
+          f"p95 <= {args.max_p95_ms:.0f} ms: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
 

@@ -35,15 +35,22 @@ GUARANTEED_RETURNS = "guaranteed_returns"
 PAID_TASKS = "paid_tasks"
 FRIEND_MONEY = "friend_money"
 UNENTERED_PRIZE = "unentered_prize"
+REMOTE_ACCESS = "remote_access"
+SAFE_ACCOUNT = "safe_account"
+RELEASE_FEE = "release_fee"
+CHARITY_APPEAL = "charity_appeal"
+PAID_LOTTERY = "paid_lottery"
 KNOWN_PATTERN = "known_pattern"
 
 # Alone, these only make a message "suspicious": genuine senders also hurry
 # people or use link shorteners now and then.
-WEAK_SIGNALS = frozenset({URGENCY, SECRECY, SHORT_LINK})
+# A donation appeal with an account number is how real charities ask too;
+# alone it only says "check who collects".
+WEAK_SIGNALS = frozenset({URGENCY, SECRECY, SHORT_LINK, CHARITY_APPEAL})
 RULE_SIGNALS = (
-    ASKS_SECRET, CODE_BY_MISTAKE, UPFRONT_FEE, PERSONAL_ACCOUNT, GUARANTEED_RETURNS,
-    PAID_TASKS, FRIEND_MONEY, UNENTERED_PRIZE, LOGIN_LINK, LOOKALIKE_DOMAIN,
-    SHORT_LINK, URGENCY, SECRECY,
+    ASKS_SECRET, CODE_BY_MISTAKE, REMOTE_ACCESS, SAFE_ACCOUNT, UPFRONT_FEE, RELEASE_FEE,
+    PERSONAL_ACCOUNT, GUARANTEED_RETURNS, PAID_TASKS, PAID_LOTTERY, FRIEND_MONEY,
+    UNENTERED_PRIZE, LOGIN_LINK, LOOKALIKE_DOMAIN, SHORT_LINK, CHARITY_APPEAL, URGENCY, SECRECY,
 )
 ALL_SIGNALS = (*RULE_SIGNALS, KNOWN_PATTERN)
 
@@ -247,7 +254,7 @@ SEND_MN = rf"(?:(?:y?a?vul|ilge|hel|orul|bich|damjul)(?:{REQ_MN}|\b)|og{REQ_MN})
 CODE_WORD_MN = _cm(rf"\b{CODE_MN}")
 NEG_MN_PARTICLE = _cm(r"\b(?:bitgi|bu|heze ch|hend ch|hen ch)\b")
 NEG_MN_VERB = _cm(r"\b\w+gui\b(?![\s,]+(?:yu|u|bile)\b)")
-TRANSFER_MN = _cm(r"\b(?:shiljul|hi(?:ne|ged|h|j|ch|gd|vel|bel)|yavul|tol(?:o|n|j|ch|s|bol)|ilge)\w*")
+TRANSFER_MN = _cm(r"\b(?:shiljul|hi(?:ne|ged|ge|h|j|ch|gd|vel|bel)|yavul|tol(?:o|n|j|ch|s|bol)|ilge)\w*")
 INSTITUTION_MN = _cm(
     r"\b(?:bank|banki|kompani|hhk|baigulag|tsagda|shuh|tatvar|zasgi|yam|agentlag|shagnal|"
     r"zel|huramj|shimtgel|torgu|zahialg|hurgelt|datgal|uilchilge|e-?mongol|ebarimt|menejer|"
@@ -265,7 +272,12 @@ FEE_MN = (
     r"bichig barimt\w* tolbor|hurgelt\w* tolbor|(?:neg|ehni|anhni) udagi\w* tolbor)"
 )
 # Verbs of paying; "шилжүүлгийн" (the noun "transfer") is not one.
-PAY_MN = r"(?:tol(?:o|n|j|ch|sn|bol|vol)|shiljul(?!e?g)|hi(?:ne|ged|h|j|ch|gd|sn|vel|bel)|yavul|ilge)\w*"
+# A notice says what was done ("төлөгдлөө", "шилжүүлсэн", "хийчихлээ"); a
+# demand asks for it to be done ("төлнө үү", "шилжүүлээрэй"). Passive (-гд-)
+# and past endings (-сан/-сэн/-сон, -лаа/-лээ/-лоо) are notices, not demands.
+NOTICE_END_MN = r"(?![a-z]*?(?:gd[a-z]*|s[aeiu]n|l[aeiu]|san\w*|sen\w*)\b)"
+PAY_MN = (r"(?:tol(?:o|n|j|ch|sn|bol|vol)|shiljul(?!e?g)|hi(?:ne|ged|ge|h|j|ch|gd|sn|vel|bel)|"
+          r"yavul|ilge)" + NOTICE_END_MN + r"\w*")
 # A sum of money: "300 мянга", "35 000₮", "1.2 сая".
 AMOUNT_MN = rf"{_NUM}\s?(?:myanga|mynga|mng|k|sa|saya|tog|togrog|tug\w*|dolar|\$|₮)"
 EMERGENCY_MN = _cm(
@@ -429,6 +441,8 @@ RULES += _rules(PERSONAL_ACCOUNT, "en", [
 # "I sent you money by mistake, send it back to this account": the money was
 # stolen, and the "refund" goes to the thief.
 RULES += _rules(PERSONAL_ACCOUNT, "en", [
+    r"\b(?:return|refund)\b(?: it| the money| them)? (?:to|into|on) (?:this|another|the following) "
+    r"(?:other )?(?:account|card|number)\b|"
     r"\b(?:send|transfer|return|pay|put)\b(?: it| the money| them)? back (?:to|into|on) (?:this|another|"
     r"the following|my (?:other|friend'?s|sister'?s|brother'?s|mother'?s)) (?:account|card|number)\b",
 ])
@@ -516,7 +530,7 @@ RULES += _rules(PAID_TASKS, "mn", [
 # a friend or relative asking for money urgently by message
 RULES += _rules(FRIEND_MONEY, "en", [
     r"\b(?:send|transfer|give|wire)\s+(?:me|us)\b|\b(?:lend|loan)\s+(?:me|us)\b|\bborrow\b|"
-    r"\b(?:need|needs)\s+(?:some )?(?:money|cash)\b|\bcan you (?:send|transfer|lend|give)\b",
+    r"\b(?:need|needs)\s+(?:some )?(?:money|cash)\b|\bcan you (?:send|transfer|lend|give|pay)\b",
 ], requires=(MONEY_EN, EMERGENCY_EN))
 RULES += _rules(FRIEND_MONEY, "mn", [
     rf"\b(?:mongo|{AMOUNT_MN})\w*{_W}{{0,3}}?{_SP}(?:zel|shiljul|yavul|hi|ilge|og|tusl){REQ_MN}",
@@ -673,6 +687,54 @@ def quote_of(original: str, view: View, start: int, end: int) -> str:
     return text
 
 
+# Tense and direction. A notice reports what was done ("was charged",
+# "has been paid", "төлөгдлөө", "шилжүүлсэн"); a demand asks for it. A fee or
+# payment rule whose own clause ends in a notice verb is a receipt, not a demand.
+DEMAND_SIGNALS = frozenset({UPFRONT_FEE, RELEASE_FEE, PERSONAL_ACCOUNT, SAFE_ACCOUNT})
+NOTICE_EN = _c(
+    r"\b(?:(?:has|have|had) been|was|were|got|successfully) (?:paid|charged|credited|received|"
+    r"deducted|debited|transferred|refunded|settled|covered)\b|\b(?:credited|debited|deducted)\b"
+)
+# Passive (-гд-) and past participles (-сан/-сэн) of any verb; the past -лаа
+# only on verbs of paying, since nouns with -аа ("шагналаа", "зээлээ") look
+# the same in this spelling.
+NOTICE_MN = _cm(
+    r"\b\w+gd\w*|\b\w+s[aeiu]n\b|\b(?:tol|shiljul|hi|yavul|ilge|olg|suutg|butsa|has)\w*l[aeiu]\b"
+)
+_NOTICE_CLAUSE_CHARS = 60
+_NOTICE_CLAUSE_END = re.compile(r"[!?;\n]|[.,](?=\s|$)")
+
+# A safety warning describes what fraudsters do, to people in general, and
+# gives no account, phone number or link to act on; a scam always gives one.
+WARNING_EN = _c(r"\b(?:fraudsters|scammers|criminals|con artists|crooks)\b")
+WARNING_MN = _cm(r"\b(?:zalilagch|luivarch|huuran mehlegch)\w*")
+NEVER_EN = _c(r"\bnever\b")
+NEVER_MN = _cm(r"\b(?:heze ch|hezee ch|hezeech)\b")
+_CHANNEL = re.compile(r"\[(?:account no\.|phone)\]|(?<![\d.,])\d{8,12}(?![\d.,])")
+
+
+def is_safety_warning(original: str, views: dict[str, View], has_unofficial_link: bool) -> bool:
+    """A bank or police warning about scams, not a scam: no channel to send money through."""
+    if has_unofficial_link or _CHANNEL.search(original):
+        return False
+    en, mn = views["en"].text, views["mn"].text
+    fraud = WARNING_EN.search(en) or WARNING_MN.search(mn)
+    never = NEVER_EN.search(en) or NEVER_MN.search(mn)
+    return bool(fraud and never)
+
+
+def _reads_as_notice(rule: Rule, view: View, original: str, m: re.Match[str]) -> bool:
+    if rule.signal not in DEMAND_SIGNALS:
+        return False
+    # The clause from the match on; commas inside numbers ("98,560₮") do not end it.
+    chunk = view.text[m.start():m.end() + _NOTICE_CLAUSE_CHARS]
+    end = _NOTICE_CLAUSE_END.search(chunk, m.end() - m.start())
+    tail = chunk[: end.start()] if end else chunk
+    s, e = view.original_span(m.start(), m.start() + len(tail))
+    region = original[s:e]
+    return bool(NOTICE_EN.search(en_view(region).text) or NOTICE_MN.search(mn_view(region).text))
+
+
 def run_rules(
     original: str,
     views: dict[str, View],
@@ -681,6 +743,7 @@ def run_rules(
 ) -> list[Hit]:
     """First valid match of each signal, in rule order."""
     hits: dict[str, Hit] = {}
+    warning = is_safety_warning(original, views, has_unofficial_link)
     seen: dict[tuple[str, str], bool] = {}  # many rules share the same context test
 
     def occurs(pattern: re.Pattern[str], view_name: str) -> bool:
@@ -690,7 +753,7 @@ def run_rules(
         return seen[key]
 
     for rule in rules:
-        if rule.signal in hits:
+        if rule.signal in hits or (warning and rule.signal in DEMAND_SIGNALS):
             continue
         if rule.needs_unofficial_link and not has_unofficial_link:
             continue
@@ -701,6 +764,8 @@ def run_rules(
             continue
         for m in rule.pattern.finditer(view.text):
             if rule.negatable and _negated(rule, view, original, m):
+                continue
+            if _reads_as_notice(rule, view, original, m):
                 continue
             quote = quote_of(original, view, m.start(), m.end())
             if quote:

@@ -66,7 +66,8 @@ def test_eval_prints_the_figures_and_passes(tmp_path: Path, capsys: pytest.Captu
         {"text": "Your card is ready at the branch", "lang": "en", "form": "en",
          "label": "genuine", "note": "branch"},
     ])
-    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1"])
+    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1",
+                           "--max-p95-ms", "60000"])
     out = capsys.readouterr().out
     assert code == 0
     assert re.search(r"^all\s+recall 1\.000 \(1/1\)\s+any flag on genuine 0\.000 \(0/1\)\s+"
@@ -82,7 +83,8 @@ def test_eval_lists_misses_and_fails(tmp_path: Path, capsys: pytest.CaptureFixtu
         {"text": "Send me the code now, my number is 99112233", "lang": "en", "form": "en",
          "label": "genuine", "note": "mislabelled on purpose"},
     ])
-    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1"])
+    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1",
+                           "--max-p95-ms", "60000"])
     out = capsys.readouterr().out
     assert code == 1
     assert "missed scam" in out and "false alarm" in out
@@ -109,7 +111,8 @@ def test_held_out_set_is_judged_alone_and_per_type(tmp_path: Path,
         # A dev miss does not count against the held-out targets.
         {"text": "Lovely weather", "lang": "en", "form": "en", "label": "scam", "note": "dev"},
     ])
-    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1"])
+    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1",
+                           "--max-p95-ms", "60000"])
     out = capsys.readouterr().out
     assert code == 1
     assert re.search(r"^set:final\s+recall 0\.500 \(1/2\)", out, re.M)
