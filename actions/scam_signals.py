@@ -40,6 +40,7 @@ SAFE_ACCOUNT = "safe_account"
 RELEASE_FEE = "release_fee"
 CHARITY_APPEAL = "charity_appeal"
 PAID_LOTTERY = "paid_lottery"
+ROMANCE_MONEY = "romance_money"
 KNOWN_PATTERN = "known_pattern"
 
 # Alone, these only make a message "suspicious": genuine senders also hurry
@@ -49,7 +50,7 @@ KNOWN_PATTERN = "known_pattern"
 WEAK_SIGNALS = frozenset({URGENCY, SECRECY, SHORT_LINK, CHARITY_APPEAL})
 RULE_SIGNALS = (
     ASKS_SECRET, CODE_BY_MISTAKE, REMOTE_ACCESS, SAFE_ACCOUNT, UPFRONT_FEE, RELEASE_FEE,
-    PERSONAL_ACCOUNT, GUARANTEED_RETURNS, PAID_TASKS, PAID_LOTTERY, FRIEND_MONEY,
+    PERSONAL_ACCOUNT, GUARANTEED_RETURNS, PAID_TASKS, PAID_LOTTERY, ROMANCE_MONEY, FRIEND_MONEY,
     UNENTERED_PRIZE, LOGIN_LINK, LOOKALIKE_DOMAIN, SHORT_LINK, CHARITY_APPEAL, URGENCY, SECRECY,
 )
 ALL_SIGNALS = (*RULE_SIGNALS, KNOWN_PATTERN)
@@ -143,6 +144,9 @@ class Rule:
     # mentions in lists ("we never ask for your PIN, CVV or password").
     neg_scope: str = "clause"
     needs_unofficial_link: bool = False
+    # The match itself may hold a negative ("эрсдэлгүй" = risk-free): then
+    # only the words after it can negate it.
+    negation_after_match: bool = False
 
 
 def _c(pattern: str) -> re.Pattern[str]:
@@ -228,7 +232,8 @@ EMERGENCY_EN = _c(
     r"surgery|operation|help me|emergency room)\b"
 )
 MONEY_EN = _c(
-    rf"\b(?:money|cash|mnt|tugriks?|thousand|usd|dollars?|{_NUM}\s?(?:k|mnt|₮|thousand|\$))\b|[₮$]"
+    rf"\b(?:money|cash|mnt|tugriks?|thousand|million|billion|usd|dollars?|euros?|"
+    rf"{_NUM}\s?(?:k|mnt|₮|thousand|\$))\b|[₮$]"
 )
 PRIZE_WORD_EN = _c(
     r"\b(?:prize|reward|gift|winner|won|win|lottery|draw|lucky|bonus|cash|iphone|car|jackpot|tv)\b"
@@ -253,7 +258,10 @@ REQ_MN = (
 SEND_MN = rf"(?:(?:y?a?vul|ilge|hel|orul|bich|damjul)(?:{REQ_MN}|\b)|og{REQ_MN})"
 CODE_WORD_MN = _cm(rf"\b{CODE_MN}")
 NEG_MN_PARTICLE = _cm(r"\b(?:bitgi|bu|heze ch|hend ch|hen ch)\b")
-NEG_MN_VERB = _cm(r"\b\w+gui\b(?![\s,]+(?:yu|u|bile)\b)")
+# "төлөгдөөгүй" (has not been paid) states a debt; it forbids nothing.
+NEG_MN_VERB = _cm(r"\b(?!\w*gd\w*gui\b)\w+gui\b(?![\s,]+(?:yu|u|bile)\b)")
+UNPAID_EN = _c(r"\b(?:(?:has|have|had|was|were|is|are) )?not (?:yet )?(?:been )?(?:paid|received|"
+               r"settled|cleared)\b|\bunpaid\b")
 TRANSFER_MN = _cm(r"\b(?:shiljul|hi(?:ne|ged|ge|h|j|ch|gd|vel|bel)|yavul|tol(?:o|n|j|ch|s|bol)|ilge)\w*")
 INSTITUTION_MN = _cm(
     r"\b(?:bank|banki|kompani|hhk|baigulag|tsagda|shuh|tatvar|zasgi|yam|agentlag|shagnal|"
@@ -441,8 +449,8 @@ RULES += _rules(PERSONAL_ACCOUNT, "en", [
 # "I sent you money by mistake, send it back to this account": the money was
 # stolen, and the "refund" goes to the thief.
 RULES += _rules(PERSONAL_ACCOUNT, "en", [
-    r"\b(?:return|refund)\b(?: it| the money| them)? (?:to|into|on) (?:this|another|the following) "
-    r"(?:other )?(?:account|card|number)\b|"
+    r"\b(?:return|refund)\b(?: it| the money| them)? (?:to|into|on) (?:this|another|the following|my) "
+    r"(?:other |second |new )?(?:account|card|number)\b|"
     r"\b(?:send|transfer|return|pay|put)\b(?: it| the money| them)? back (?:to|into|on) (?:this|another|"
     r"the following|my (?:other|friend'?s|sister'?s|brother'?s|mother'?s)) (?:account|card|number)\b",
 ])
@@ -641,14 +649,14 @@ def _negated(rule: Rule, view: View, original: str, m: re.Match[str]) -> bool:
         tail = ""
     else:
         before = _clause_before(text, m.start())
-        spans = [(m.start() - len(before), m.end())]
+        spans = [(m.start() - len(before), m.start() if rule.negation_after_match else m.end())]
         words = m.group(0).split()
-        tail_start = m.end() - len(words[-1]) if words else m.end()
+        tail_start = m.end() - len(words[-1]) if words and not rule.negation_after_match else m.end()
         tail_end = m.end() + len(_clause_after(text, m.end()))
         tail = original[slice(*view.original_span(tail_start, tail_end))]
     s, e = view.original_span(*spans[0])
     region = original[s:e]
-    en = en_view(region).text
+    en = UNPAID_EN.sub(" ", en_view(region).text)
     mn = mn_view(region).text
     if NEG_EN.search(en) or NEG_MN_PARTICLE.search(mn):
         return True
@@ -699,7 +707,7 @@ NOTICE_EN = _c(
 # only on verbs of paying, since nouns with -аа ("шагналаа", "зээлээ") look
 # the same in this spelling.
 NOTICE_MN = _cm(
-    r"\b\w+gd\w*|\b\w+s[aeiu]n\b|\b(?:tol|shiljul|hi|yavul|ilge|olg|suutg|butsa|has)\w*l[aeiu]\b"
+    r"\b\w+gd\w*(?<!gui)\b|\b\w+s[aeiu]n\b|\b(?:tol|shiljul|hi|yavul|ilge|olg|suutg|butsa|has)\w*l[aeiu]\b"
 )
 _NOTICE_CLAUSE_CHARS = 60
 _NOTICE_CLAUSE_END = re.compile(r"[!?;\n]|[.,](?=\s|$)")
