@@ -90,6 +90,9 @@ def rules_from(data: dict[str, Any]) -> list[sig.Rule]:
         if unknown:
             log.error("scam phrases: group %s requires unknown %s; skipped", gid, unknown)
             continue
+        # "sentence": a negation anywhere in the sentence cancels the phrase, for
+        # names listed in a warning ("never install AnyDesk, TeamViewer or ...").
+        scope = "sentence" if group.get("negation") == "sentence" else "clause"
         for view, pattern in patterns[gid].items():
             requires: list[re.Pattern[str]] = []
             for need in needs:
@@ -102,7 +105,7 @@ def rules_from(data: dict[str, Any]) -> list[sig.Rule]:
             else:
                 rules.append(sig.Rule(signal, view, pattern, requires=tuple(requires),
                                       needs_unofficial_link=LINK_CONTEXT in needs,
-                                      negation_after_match=True))
+                                      neg_scope=scope, negation_after_match=True))
     return rules
 
 

@@ -189,7 +189,7 @@ SECRET_EN = (
     r"the (?:\d|four|six) digits|(?:the |those |these )?(?:\d|four|six) (?:digits|numbers))"
 )
 REQUEST_EN = (
-    r"(?:send|sms|text|tell|give|share|forward|read(?: out)?|reply with|provide|write|"
+    r"(?:send|sms|text|tell|give|share|forward|read(?: out)?|reply(?: with)?|answer|provide|write|"
     r"submit|dictate|screenshot|say)"
 )
 CODE_WORD_EN = _c(r"\b(?:code|codes|otp|pin|digits?|verification|sms|passcode)\b")
@@ -287,7 +287,7 @@ NOTICE_END_MN = r"(?![a-z]*?(?:gd[a-z]*|s[aeiu]n|l[aeiu]|san\w*|sen\w*)\b)"
 PAY_MN = (r"(?:tol(?:o|n|j|ch|sn|bol|vol)|shiljul(?!e?g)|hi(?:ne|ged|ge|h|j|ch|gd|sn|vel|bel)|"
           r"yavul|ilge)" + NOTICE_END_MN + r"\w*")
 # A sum of money: "300 мянга", "35 000₮", "1.2 сая".
-AMOUNT_MN = rf"{_NUM}\s?(?:myanga|mynga|mng|k|sa|saya|tog|togrog|tug\w*|dolar|\$|₮)"
+AMOUNT_MN = rf"{_NUM}\s?(?:myanga|mynga|mng|k|sa|saya|tog|togrog|tug\w*|doll?ar|evro|euro|\$|₮)"
 EMERGENCY_MN = _cm(
     r"\b(?:yaral\w*|odo (?:l|shud|darui)|shud|hurdan|emneleg\w*|osol\w*|tsagda\w*|barigd\w*|"
     r"bolomjgui|chadahgui|evders\w*|shine dugar\w*|asud\w*|mash hereg\w*|tusl(?:ach|arai|ad)\w*|"
