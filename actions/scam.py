@@ -1,10 +1,12 @@
 """Is this message a scam? Verdict, red flags quoted from the message, advice.
 
-`check_message` runs precompiled rules (actions/scam_signals.py) and one
+`check_message` runs precompiled rules (actions/scam_signals.py), the phrase
+rules of faq/scam_phrases.yml (actions/scam_phrases.py) and one
 sentence-embedding lookup against the known-scam library in
 faq/scam_patterns.yml, so a new wording of a known scam is recognised too.
-Both YAML files are re-read when saved (an mtime check on each call), so
-maintainers add patterns and official domains without touching code.
+The three YAML files are re-read when saved (an mtime check on each call), so
+maintainers add phrases, patterns and official domains without touching code.
+How it decides, and its measured figures: docs/scam.md.
 
 The checker never calls a message safe: with no warning signs it says so and
 tells the user how to verify through the official channel. If the sentence
