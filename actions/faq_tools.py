@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import faq_facts, settings
+from actions import faq_domain_check, faq_facts, settings
 from actions.faq_store import FaqEntry, Problem, load_store
 from actions.retrieval import (
     BANDS,
@@ -233,6 +233,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     domains = Path(args.domains) if args.domains else faq_dir / settings.FAQ_OFFICIAL_DOMAINS.name
     problems += faq_facts.validate(store.entries, faq_dir, domains)
     problems += official_domain_problems(domains)
+    problems += faq_domain_check.problems(domains)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors + warnings:

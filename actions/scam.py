@@ -1,10 +1,12 @@
 """Is this message a scam? Verdict, red flags quoted from the message, advice.
 
-`check_message` runs precompiled rules (actions/scam_signals.py) and one
+`check_message` runs precompiled rules (actions/scam_signals.py), the phrase
+rules of faq/scam_phrases.yml (actions/scam_phrases.py) and one
 sentence-embedding lookup against the known-scam library in
 faq/scam_patterns.yml, so a new wording of a known scam is recognised too.
-Both YAML files are re-read when saved (an mtime check on each call), so
-maintainers add patterns and official domains without touching code.
+The three YAML files are re-read when saved (an mtime check on each call), so
+maintainers add phrases, patterns and official domains without touching code.
+How it decides, and its measured figures: docs/scam.md.
 
 The checker never calls a message safe: with no warning signs it says so and
 tells the user how to verify through the official channel. If the sentence
@@ -24,10 +26,11 @@ from typing import Any, Protocol
 import numpy as np
 import yaml
 
+from actions import scam_phrases
 from actions import scam_signals as sig
 from actions.privacy import mask_pii
 from actions.settings import CACHE_DIR, FAQ_DIR, MAX_MESSAGE_CHARS
-from actions.strings import t
+from actions.strings import load_all, t
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ LIKELY_SCAM, SUSPICIOUS, NO_RED_FLAGS = VERDICTS
 
 DOMAINS_FILE = Path(FAQ_DIR) / "official_domains.yml"
 PATTERNS_FILE = Path(FAQ_DIR) / "scam_patterns.yml"
+PHRASES_FILE = Path(FAQ_DIR) / "scam_phrases.yml"
 
 # Semantic match with multilingual-e5-small (cosine of "query: " embeddings).
 # e5 puts unrelated texts near 0.75, so a fixed floor alone cannot separate
@@ -123,6 +127,7 @@ class Library:
     report_advice: str | None
     patterns: tuple[Pattern, ...]
     genuine_examples: tuple[str, ...]
+    rules: tuple[sig.Rule, ...] = tuple(sig.RULES)  # built-in rules plus the phrase file's
 
 
 _EMPTY_LIBRARY = Library(sig.DomainIndex(), (), {}, None, (), ())
@@ -143,7 +148,8 @@ def _texts(node: Any) -> list[str]:
     return [str(x).strip() for x in (node or []) if str(x).strip()]
 
 
-def load_library(domains_path: Path, patterns_path: Path) -> Library:
+def load_library(domains_path: Path, patterns_path: Path,
+                 phrases_path: Path | None = None) -> Library:
     with open(domains_path, encoding="utf-8") as fh:
         dom = yaml.safe_load(fh) or {}
     with open(patterns_path, encoding="utf-8") as fh:
@@ -151,6 +157,9 @@ def load_library(domains_path: Path, patterns_path: Path) -> Library:
     orgs: list[Organisation] = []
     brands: list[sig.Brand] = []
     official: list[str] = []
+    # Everyday words are refused as brand words: "police" or "sso" inside an
+    # unrelated foreign address is no sign of a fake.
+    generic = {str(w).lower().replace("-", "") for w in dom.get("generic_words") or []}
     for item in dom.get("organisations") or []:
         domains = tuple(str(d).lower() for d in item.get("domains") or [])
         orgs.append(Organisation(
@@ -163,13 +172,15 @@ def load_library(domains_path: Path, patterns_path: Path) -> Library:
         ))
         official.extend(domains)
         for word in item.get("brands") or []:
-            if domains:
-                brands.append(sig.Brand(str(word).lower().replace("-", ""), domains[0]))
+            word = str(word).lower().replace("-", "")
+            if domains and word not in generic:
+                brands.append(sig.Brand(word, domains[0]))
     # Longer domains first, so "service.police.gov.mn" wins over "police.gov.mn".
     index = sig.DomainIndex(
         official=tuple(sorted(set(official), key=len, reverse=True)),
         brands=tuple(sorted(brands, key=lambda b: len(b.word), reverse=True)),
         shorteners=frozenset(str(s).lower() for s in dom.get("shorteners") or []),
+        generic=frozenset(generic),
     )
     signal_advice = {
         str(k): tuple((v or {}).get("advice") or ()) for k, v in (pat.get("signals") or {}).items()
@@ -185,7 +196,11 @@ def load_library(domains_path: Path, patterns_path: Path) -> Library:
         for p in pat.get("patterns") or []
     )
     genuine = tuple(x for g in pat.get("genuine") or [] for x in _texts(g.get("examples")))
-    return Library(index, tuple(orgs), signal_advice, pat.get("report_advice"), patterns, genuine)
+    rules = tuple(sig.RULES)
+    if phrases_path is not None and phrases_path.is_file():
+        rules += tuple(scam_phrases.load_rules(phrases_path))
+    return Library(index, tuple(orgs), signal_advice, pat.get("report_advice"), patterns, genuine,
+                   rules)
 
 
 @dataclass
@@ -223,11 +238,13 @@ class ScamChecker:
         self.margin = margin
         self.domains_path = Path(domains_path)
         self.patterns_path = Path(patterns_path)
+        # The phrase file lives beside the pattern library; absent means none.
+        self.phrases_path = self.patterns_path.parent / PHRASES_FILE.name
         self._encoder = encoder
         self._use_encoder = use_encoder
         self._encoder_failed_at: float | None = None
         self._lock = threading.RLock()
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._missing_logged = False
         self._library: Library | None = None
         self._vectors: _Vectors | None = None
@@ -237,8 +254,10 @@ class ScamChecker:
 
     # ---- loading
 
-    def _mtimes(self) -> tuple[int, int]:
-        return (self.domains_path.stat().st_mtime_ns, self.patterns_path.stat().st_mtime_ns)
+    def _mtimes(self) -> tuple[int, int, int]:
+        phrases = self.phrases_path.stat().st_mtime_ns if self.phrases_path.is_file() else 0
+        return (self.domains_path.stat().st_mtime_ns, self.patterns_path.stat().st_mtime_ns,
+                phrases)
 
     def library(self) -> Library:
         """The current library, re-read if a file changed since the last call."""
@@ -257,7 +276,8 @@ class ScamChecker:
             with self._lock:
                 if stamp != self._stamp or self._library is None:
                     try:
-                        self._library = load_library(self.domains_path, self.patterns_path)
+                        self._library = load_library(self.domains_path, self.patterns_path,
+                                                     self.phrases_path)
                         log.info("scam checker: loaded %d patterns, %d official domains",
                                  len(self._library.patterns), len(self._library.index.official))
                     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
@@ -350,7 +370,9 @@ class ScamChecker:
         return self._vectors
 
     def warm_up(self) -> None:
-        """Load files, model and pattern embeddings now rather than on the first message."""
+        """Load files, texts, model and pattern embeddings now rather than on the first message."""
+        load_all()
+        mask_pii("0")  # reads the public numbers it must leave readable
         lib = self.library()
         enc = self.encoder()
         if enc is not None:
@@ -385,7 +407,8 @@ class ScamChecker:
         links = sig.find_links(text, lib.index)
         views = {"en": sig.en_view(text), "mn": sig.mn_view(text)}
         has_unofficial = any(link.kind != "official" for link in links)
-        hits = sig.run_rules(text, views, has_unofficial) + sig.link_hits(links)
+        hits = sig.run_rules(text, views, has_unofficial, lib.rules) + sig.link_hits(links)
+        hits = sig.name_the_link(hits, links)
         match = self.semantic_match(text) if text.strip() else None
         return self._result(text, lang, lib, hits, match, links)
 
@@ -450,14 +473,30 @@ class ScamChecker:
 
     @staticmethod
     def _explain(hit: sig.Hit, lang: str) -> str:
-        # Explanations are stored with the chat and may reach volunteers.
-        quote = mask_pii(hit.quote)
+        # Explanations are stored with the chat and may reach volunteers. The
+        # name before "@" in a link is the fraudster's decoy, not an e-mail.
+        userinfo = hit.detail.get("reason") == "userinfo"
+        quote = hit.quote if userinfo else mask_pii(hit.quote)
         if hit.signal == sig.LOOKALIKE_DOMAIN:
             reason = hit.detail.get("reason", "letters")
             official = hit.detail.get("official", "")
-            key = f"scam.flag.domain_{reason}" if official else "scam.flag.domain_mixed_script_generic"
-            return t(lang, key, quote=quote, official=official)
-        return t(lang, f"scam.flag.{hit.signal}", quote=quote)
+            real = hit.detail.get("real", "")
+            if reason in sig.HIDDEN_SITE_REASONS:
+                key = f"scam_checker.flag.domain_{reason}{'' if official else '_generic'}"
+            elif official:
+                key = f"scam.flag.domain_{reason}"
+            else:
+                key = "scam.flag.domain_mixed_script_generic"
+            return t(lang, key, quote=quote, official=official, real=real)
+        if hit.signal == sig.LOGIN_LINK and hit.detail.get("link"):
+            # The demand and the link it sends to, both in the user's own words.
+            link = hit.detail["link"]
+            return t(lang, "scam_checker.flag.login_link", quote=quote,
+                     link=link if sig.USERINFO_LINK.match(link) else mask_pii(link))
+        try:  # signals added with the phrase file keep their texts apart
+            return t(lang, f"scam_checker.flag.{hit.signal}", quote=quote)
+        except KeyError:
+            return t(lang, f"scam.flag.{hit.signal}", quote=quote)
 
     @staticmethod
     def _report(text: str, lang: str, lib: Library, links: list[sig.Link]) -> str:

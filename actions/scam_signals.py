@@ -35,19 +35,29 @@ GUARANTEED_RETURNS = "guaranteed_returns"
 PAID_TASKS = "paid_tasks"
 FRIEND_MONEY = "friend_money"
 UNENTERED_PRIZE = "unentered_prize"
+REMOTE_ACCESS = "remote_access"
+SAFE_ACCOUNT = "safe_account"
+RELEASE_FEE = "release_fee"
+CHARITY_APPEAL = "charity_appeal"
+PAID_LOTTERY = "paid_lottery"
+ROMANCE_MONEY = "romance_money"
 KNOWN_PATTERN = "known_pattern"
 
 # Alone, these only make a message "suspicious": genuine senders also hurry
 # people or use link shorteners now and then.
-WEAK_SIGNALS = frozenset({URGENCY, SECRECY, SHORT_LINK})
+# A donation appeal with an account number is how real charities ask too;
+# alone it only says "check who collects".
+WEAK_SIGNALS = frozenset({URGENCY, SECRECY, SHORT_LINK, CHARITY_APPEAL})
 RULE_SIGNALS = (
-    ASKS_SECRET, CODE_BY_MISTAKE, UPFRONT_FEE, PERSONAL_ACCOUNT, GUARANTEED_RETURNS,
-    PAID_TASKS, FRIEND_MONEY, UNENTERED_PRIZE, LOGIN_LINK, LOOKALIKE_DOMAIN,
-    SHORT_LINK, URGENCY, SECRECY,
+    ASKS_SECRET, CODE_BY_MISTAKE, REMOTE_ACCESS, SAFE_ACCOUNT, UPFRONT_FEE, RELEASE_FEE,
+    PERSONAL_ACCOUNT, GUARANTEED_RETURNS, PAID_TASKS, PAID_LOTTERY, ROMANCE_MONEY, FRIEND_MONEY,
+    UNENTERED_PRIZE, LOGIN_LINK, LOOKALIKE_DOMAIN, SHORT_LINK, CHARITY_APPEAL, URGENCY, SECRECY,
 )
 ALL_SIGNALS = (*RULE_SIGNALS, KNOWN_PATTERN)
 
 QUOTE_MAX_CHARS = 80
+# Look-alike reasons whose explanation names the site the link really opens.
+HIDDEN_SITE_REASONS = frozenset({"userinfo", "ip_address", "subdomain", "punycode"})
 
 # --------------------------------------------------------------------------
 # Views
@@ -134,6 +144,9 @@ class Rule:
     # mentions in lists ("we never ask for your PIN, CVV or password").
     neg_scope: str = "clause"
     needs_unofficial_link: bool = False
+    # The match itself may hold a negative ("эрсдэлгүй" = risk-free): then
+    # only the words after it can negate it.
+    negation_after_match: bool = False
 
 
 def _c(pattern: str) -> re.Pattern[str]:
@@ -176,7 +189,7 @@ SECRET_EN = (
     r"the (?:\d|four|six) digits|(?:the |those |these )?(?:\d|four|six) (?:digits|numbers))"
 )
 REQUEST_EN = (
-    r"(?:send|sms|text|tell|give|share|forward|read(?: out)?|reply with|provide|write|"
+    r"(?:send|sms|text|tell|give|share|forward|read(?: out)?|reply(?: with)?|answer|provide|write|"
     r"submit|dictate|screenshot|say)"
 )
 CODE_WORD_EN = _c(r"\b(?:code|codes|otp|pin|digits?|verification|sms|passcode)\b")
@@ -219,7 +232,8 @@ EMERGENCY_EN = _c(
     r"surgery|operation|help me|emergency room)\b"
 )
 MONEY_EN = _c(
-    rf"\b(?:money|cash|mnt|tugriks?|thousand|usd|dollars?|{_NUM}\s?(?:k|mnt|₮|thousand|\$))\b|[₮$]"
+    rf"\b(?:money|cash|mnt|tugriks?|thousand|million|billion|usd|dollars?|euros?|"
+    rf"{_NUM}\s?(?:k|mnt|₮|thousand|\$))\b|[₮$]"
 )
 PRIZE_WORD_EN = _c(
     r"\b(?:prize|reward|gift|winner|won|win|lottery|draw|lucky|bonus|cash|iphone|car|jackpot|tv)\b"
@@ -244,8 +258,11 @@ REQ_MN = (
 SEND_MN = rf"(?:(?:y?a?vul|ilge|hel|orul|bich|damjul)(?:{REQ_MN}|\b)|og{REQ_MN})"
 CODE_WORD_MN = _cm(rf"\b{CODE_MN}")
 NEG_MN_PARTICLE = _cm(r"\b(?:bitgi|bu|heze ch|hend ch|hen ch)\b")
-NEG_MN_VERB = _cm(r"\b\w+gui\b(?![\s,]+(?:yu|u|bile)\b)")
-TRANSFER_MN = _cm(r"\b(?:shiljul|hi(?:ne|ged|h|j|ch|gd|vel|bel)|yavul|tol(?:o|n|j|ch|s|bol)|ilge)\w*")
+# "төлөгдөөгүй" (has not been paid) states a debt; it forbids nothing.
+NEG_MN_VERB = _cm(r"\b(?!\w*gd\w*gui\b)\w+gui\b(?![\s,]+(?:yu|u|bile)\b)")
+UNPAID_EN = _c(r"\b(?:(?:has|have|had|was|were|is|are) )?not (?:yet )?(?:been )?(?:paid|received|"
+               r"settled|cleared)\b|\bunpaid\b")
+TRANSFER_MN = _cm(r"\b(?:shiljul|hi(?:ne|ged|ge|h|j|ch|gd|vel|bel)|yavul|tol(?:o|n|j|ch|s|bol)|ilge)\w*")
 INSTITUTION_MN = _cm(
     r"\b(?:bank|banki|kompani|hhk|baigulag|tsagda|shuh|tatvar|zasgi|yam|agentlag|shagnal|"
     r"zel|huramj|shimtgel|torgu|zahialg|hurgelt|datgal|uilchilge|e-?mongol|ebarimt|menejer|"
@@ -263,9 +280,14 @@ FEE_MN = (
     r"bichig barimt\w* tolbor|hurgelt\w* tolbor|(?:neg|ehni|anhni) udagi\w* tolbor)"
 )
 # Verbs of paying; "шилжүүлгийн" (the noun "transfer") is not one.
-PAY_MN = r"(?:tol(?:o|n|j|ch|sn|bol|vol)|shiljul(?!e?g)|hi(?:ne|ged|h|j|ch|gd|sn|vel|bel)|yavul|ilge)\w*"
+# A notice says what was done ("төлөгдлөө", "шилжүүлсэн", "хийчихлээ"); a
+# demand asks for it to be done ("төлнө үү", "шилжүүлээрэй"). Passive (-гд-)
+# and past endings (-сан/-сэн/-сон, -лаа/-лээ/-лоо) are notices, not demands.
+NOTICE_END_MN = r"(?![a-z]*?(?:gd[a-z]*|s[aeiu]n|l[aeiu]|san\w*|sen\w*)\b)"
+PAY_MN = (r"(?:tol(?:o|n|j|ch|sn|bol|vol)|shiljul(?!e?g)|hi(?:ne|ged|ge|h|j|ch|gd|sn|vel|bel)|"
+          r"yavul|ilge)" + NOTICE_END_MN + r"\w*")
 # A sum of money: "300 мянга", "35 000₮", "1.2 сая".
-AMOUNT_MN = rf"{_NUM}\s?(?:myanga|mynga|mng|k|sa|saya|tog|togrog|tug\w*|dolar|\$|₮)"
+AMOUNT_MN = rf"{_NUM}\s?(?:myanga|mynga|mng|k|sa|saya|tog|togrog|tug\w*|doll?ar|evro|euro|\$|₮)"
 EMERGENCY_MN = _cm(
     r"\b(?:yaral\w*|odo (?:l|shud|darui)|shud|hurdan|emneleg\w*|osol\w*|tsagda\w*|barigd\w*|"
     r"bolomjgui|chadahgui|evders\w*|shine dugar\w*|asud\w*|mash hereg\w*|tusl(?:ach|arai|ad)\w*|"
@@ -427,6 +449,8 @@ RULES += _rules(PERSONAL_ACCOUNT, "en", [
 # "I sent you money by mistake, send it back to this account": the money was
 # stolen, and the "refund" goes to the thief.
 RULES += _rules(PERSONAL_ACCOUNT, "en", [
+    r"\b(?:return|refund)\b(?: it| the money| them)? (?:to|into|on) (?:this|another|the following|my) "
+    r"(?:other |second |new )?(?:account|card|number)\b|"
     r"\b(?:send|transfer|return|pay|put)\b(?: it| the money| them)? back (?:to|into|on) (?:this|another|"
     r"the following|my (?:other|friend'?s|sister'?s|brother'?s|mother'?s)) (?:account|card|number)\b",
 ])
@@ -514,7 +538,7 @@ RULES += _rules(PAID_TASKS, "mn", [
 # a friend or relative asking for money urgently by message
 RULES += _rules(FRIEND_MONEY, "en", [
     r"\b(?:send|transfer|give|wire)\s+(?:me|us)\b|\b(?:lend|loan)\s+(?:me|us)\b|\bborrow\b|"
-    r"\b(?:need|needs)\s+(?:some )?(?:money|cash)\b|\bcan you (?:send|transfer|lend|give)\b",
+    r"\b(?:need|needs)\s+(?:some )?(?:money|cash)\b|\bcan you (?:send|transfer|lend|give|pay)\b",
 ], requires=(MONEY_EN, EMERGENCY_EN))
 RULES += _rules(FRIEND_MONEY, "mn", [
     rf"\b(?:mongo|{AMOUNT_MN})\w*{_W}{{0,3}}?{_SP}(?:zel|shiljul|yavul|hi|ilge|og|tusl){REQ_MN}",
@@ -625,14 +649,14 @@ def _negated(rule: Rule, view: View, original: str, m: re.Match[str]) -> bool:
         tail = ""
     else:
         before = _clause_before(text, m.start())
-        spans = [(m.start() - len(before), m.end())]
+        spans = [(m.start() - len(before), m.start() if rule.negation_after_match else m.end())]
         words = m.group(0).split()
-        tail_start = m.end() - len(words[-1]) if words else m.end()
+        tail_start = m.end() - len(words[-1]) if words and not rule.negation_after_match else m.end()
         tail_end = m.end() + len(_clause_after(text, m.end()))
         tail = original[slice(*view.original_span(tail_start, tail_end))]
     s, e = view.original_span(*spans[0])
     region = original[s:e]
-    en = en_view(region).text
+    en = UNPAID_EN.sub(" ", en_view(region).text)
     mn = mn_view(region).text
     if NEG_EN.search(en) or NEG_MN_PARTICLE.search(mn):
         return True
@@ -671,6 +695,54 @@ def quote_of(original: str, view: View, start: int, end: int) -> str:
     return text
 
 
+# Tense and direction. A notice reports what was done ("was charged",
+# "has been paid", "төлөгдлөө", "шилжүүлсэн"); a demand asks for it. A fee or
+# payment rule whose own clause ends in a notice verb is a receipt, not a demand.
+DEMAND_SIGNALS = frozenset({UPFRONT_FEE, RELEASE_FEE, PERSONAL_ACCOUNT, SAFE_ACCOUNT})
+NOTICE_EN = _c(
+    r"\b(?:(?:has|have|had) been|was|were|got|successfully) (?:paid|charged|credited|received|"
+    r"deducted|debited|transferred|refunded|settled|covered)\b|\b(?:credited|debited|deducted)\b"
+)
+# Passive (-гд-) and past participles (-сан/-сэн) of any verb; the past -лаа
+# only on verbs of paying, since nouns with -аа ("шагналаа", "зээлээ") look
+# the same in this spelling.
+NOTICE_MN = _cm(
+    r"\b\w+gd\w*(?<!gui)\b|\b\w+s[aeiu]n\b|\b(?:tol|shiljul|hi|yavul|ilge|olg|suutg|butsa|has)\w*l[aeiu]\b"
+)
+_NOTICE_CLAUSE_CHARS = 60
+_NOTICE_CLAUSE_END = re.compile(r"[!?;\n]|[.,](?=\s|$)")
+
+# A safety warning describes what fraudsters do, to people in general, and
+# gives no account, phone number or link to act on; a scam always gives one.
+WARNING_EN = _c(r"\b(?:fraudsters|scammers|criminals|con artists|crooks)\b")
+WARNING_MN = _cm(r"\b(?:zalilagch|luivarch|huuran mehlegch)\w*")
+NEVER_EN = _c(r"\bnever\b")
+NEVER_MN = _cm(r"\b(?:heze ch|hezee ch|hezeech)\b")
+_CHANNEL = re.compile(r"\[(?:account no\.|phone)\]|(?<![\d.,])\d{8,12}(?![\d.,])")
+
+
+def is_safety_warning(original: str, views: dict[str, View], has_unofficial_link: bool) -> bool:
+    """A bank or police warning about scams, not a scam: no channel to send money through."""
+    if has_unofficial_link or _CHANNEL.search(original):
+        return False
+    en, mn = views["en"].text, views["mn"].text
+    fraud = WARNING_EN.search(en) or WARNING_MN.search(mn)
+    never = NEVER_EN.search(en) or NEVER_MN.search(mn)
+    return bool(fraud and never)
+
+
+def _reads_as_notice(rule: Rule, view: View, original: str, m: re.Match[str]) -> bool:
+    if rule.signal not in DEMAND_SIGNALS:
+        return False
+    # The clause from the match on; commas inside numbers ("98,560₮") do not end it.
+    chunk = view.text[m.start():m.end() + _NOTICE_CLAUSE_CHARS]
+    end = _NOTICE_CLAUSE_END.search(chunk, m.end() - m.start())
+    tail = chunk[: end.start()] if end else chunk
+    s, e = view.original_span(m.start(), m.start() + len(tail))
+    region = original[s:e]
+    return bool(NOTICE_EN.search(en_view(region).text) or NOTICE_MN.search(mn_view(region).text))
+
+
 def run_rules(
     original: str,
     views: dict[str, View],
@@ -679,6 +751,7 @@ def run_rules(
 ) -> list[Hit]:
     """First valid match of each signal, in rule order."""
     hits: dict[str, Hit] = {}
+    warning = is_safety_warning(original, views, has_unofficial_link)
     seen: dict[tuple[str, str], bool] = {}  # many rules share the same context test
 
     def occurs(pattern: re.Pattern[str], view_name: str) -> bool:
@@ -688,7 +761,7 @@ def run_rules(
         return seen[key]
 
     for rule in rules:
-        if rule.signal in hits:
+        if rule.signal in hits or (warning and rule.signal in DEMAND_SIGNALS):
             continue
         if rule.needs_unofficial_link and not has_unofficial_link:
             continue
@@ -699,6 +772,8 @@ def run_rules(
             continue
         for m in rule.pattern.finditer(view.text):
             if rule.negatable and _negated(rule, view, original, m):
+                continue
+            if _reads_as_notice(rule, view, original, m):
                 continue
             quote = quote_of(original, view, m.start(), m.end())
             if quote:
@@ -719,7 +794,11 @@ _CONFUSABLE = {
     "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "ӏ": "l", "ο": "o", "α": "a",
     "ν": "v", "ρ": "p", "τ": "t", "ι": "i", "κ": "k",
 }
-_LOOKALIKE_SEQ = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("!", "i"))
+# Digits stand in for the letters they resemble ("g0lomt", "e-mongo1ia").
+_LOOKALIKE_SEQ = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("!", "i"), ("3", "e"),
+                  ("4", "a"), ("5", "s"), ("7", "t"), ("8", "b"))
+# Country codes fraudsters hang on a brand: "khanbank-mn.com", "golomt-mng.top".
+_COUNTRY_TOKENS = frozenset({"mn", "mng", "mgl", "mongolia", "mongol"})
 
 # TLDs accepted for a bare "name.tld" without http:// or www.; a fixed list
 # keeps "банк.Та" or "B.Bold" from reading as links.
@@ -729,6 +808,7 @@ help vip pro asia icu fun space website click buzz tk ml ga cf gq win bid loan w
 life email support services center tech digital money finance bank cash ly gl gd at id in us uk
 kr jp de fr tw hk sg my be ws su kz pw mobi name page one global news promo gift bet casino
 """.split())
+BARE_TLDS = _BARE_TLDS
 _URL_RE = re.compile(
     r"(?P<url>(?:(?P<scheme>https?://)|(?P<www>www\.))?"
     r"(?P<host>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}(?P<tld>[^\W\d_]{2,24}|xn--[a-z0-9-]{1,59}))"
@@ -742,8 +822,11 @@ class Link:
     text: str  # as written in the message
     host: str  # lower-case, without www.
     kind: str  # official | shortener | lookalike | unknown
-    reason: str = ""  # for lookalike: extra_words | wrong_tld | letters | mixed_script
+    # for lookalike: extra_words | wrong_tld | letters | mixed_script | punycode
+    # | subdomain | userinfo | ip_address
+    reason: str = ""
     imitates: str = ""  # the official domain it resembles
+    real: str = ""  # the site the link really opens, when it hides behind another name
 
 
 @dataclass(frozen=True)
@@ -752,10 +835,14 @@ class Brand:
     domain: str
 
 
-def _skeleton(host: str) -> str:
+def _skeleton(host: str, one: str = "l") -> str:
+    """The host as it reads at a glance: homoglyphs and digits turned into letters.
+
+    `one` is the letter a "1" stands for: "l" in "e-mongo1ia", "i" in "b1tly".
+    """
     s = "".join(_CONFUSABLE.get(ch, ch) for ch in host)
     for seq, rep in _LOOKALIKE_SEQ:
-        s = s.replace(seq, rep)
+        s = s.replace(seq, rep if seq != "1" else one)
     return s
 
 
@@ -802,6 +889,7 @@ class DomainIndex:
     official: tuple[str, ...] = ()
     brands: tuple[Brand, ...] = ()
     shorteners: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()  # everyday words, never read as a misspelt brand
 
     def is_official(self, host: str) -> str:
         for dom in self.official:
@@ -810,30 +898,59 @@ class DomainIndex:
         return ""
 
     def classify(self, raw_host: str) -> tuple[str, str, str]:
+        """(kind, reason, official domain imitated) for one host."""
         host = raw_host.lower().strip(".")
         if host.startswith("www."):
             host = host[4:]
-        try:
-            if "xn--" in host:
+        punycode = "xn--" in host
+        if punycode:
+            try:
                 host = host.encode("ascii").decode("idna")
-        except (UnicodeError, ValueError):
-            pass
+            except (UnicodeError, ValueError):
+                # Undecodable punycode is never a real organisation's address.
+                return "lookalike", "punycode", ""
         host = unicodedata.normalize("NFC", host)
         if (dom := self.is_official(host)):
             return "official", "", dom
         if host in self.shorteners or any(host.endswith("." + s) for s in self.shorteners):
             return "shortener", "", ""
-        skel = _skeleton(host)
+        if punycode and not (_has_latin(host) and any(ch in _CONFUSABLE for ch in host)):
+            # Accented letters, not Cyrillic ones ("khānbank.com"): fold the
+            # accents and compare what is left with the official list.
+            folded = "".join(ch for ch in unicodedata.normalize("NFKD", host)
+                             if not unicodedata.combining(ch))
+            for cand in (folded, _skeleton(folded)):
+                if (dom := self.is_official(cand)):
+                    return "lookalike", "punycode", dom
+                if (found := self._imitation(cand, _skeleton(cand))):
+                    return "lookalike", "punycode", found[1]
+            return "lookalike", "punycode", ""
         mixed = _has_latin(host) and _has_other_script(host)
-        if (dom := self.is_official(skel)) and skel != host:
-            return "lookalike", "mixed_script" if mixed else "letters", dom
-        found = self._imitation(host, skel)
+        for one in ("l", "i"):
+            skel = _skeleton(host, one)
+            if (dom := self.is_official(skel)) and skel != host:
+                return "lookalike", "mixed_script" if mixed else "letters", dom
+        skel = _skeleton(host)
+        found = self._imitation(host, skel) or self._imitation(host, _skeleton(host, "i"))
         if found:
             reason, dom = found
             return "lookalike", "mixed_script" if mixed else reason, dom
         if mixed:
             return "lookalike", "mixed_script", ""
+        if self._mn_prefix(host):
+            return "lookalike", "subdomain", ""
         return "unknown", "", ""
+
+    @staticmethod
+    def _mn_prefix(host: str) -> bool:
+        """A ".mn" name in front of a foreign site: "bank.mn.secure-login.top".
+
+        The site that opens is the last part; the front only makes the
+        address look Mongolian.
+        """
+        labels, suffix = _split_host(host)
+        return suffix not in ("mn", "gov.mn", "com.mn", "org.mn", "edu.mn") and any(
+            lab in ("mn", "gov") for lab in labels[:-1])
 
     def _imitation(self, host: str, skel: str) -> tuple[str, str] | None:
         # An official domain used as a prefix: "khanbank.com.verify-id.top".
@@ -851,6 +968,8 @@ class DomainIndex:
         for brand in self.brands:
             word = brand.word
             _, off_suffix = _split_host(brand.domain)
+            if any(t == word and nxt in _COUNTRY_TOKENS for t, nxt in zip(tokens, tokens[1:])):
+                return "extra_words", brand.domain
             if core == word or (len(word) < 5 and word in tokens):
                 if core == word and suffix != off_suffix:
                     return "wrong_tld", brand.domain
@@ -861,16 +980,48 @@ class DomainIndex:
         # of the longer brand word "khaanbank".
         for brand in self.brands:
             word = brand.word
-            if len(word) >= 7 and (_edit_distance(core, word) <= 1
-                                   or any(_edit_distance(t, word) <= 1 for t in tokens)):
+            if len(word) >= 7 and (_edit_distance(core, word) <= 1 or any(
+                    t not in self.generic and _edit_distance(t, word) <= 1 for t in tokens)):
                 return "letters", brand.domain
         return None
 
 
+# "https://statebank.mn@secure-verify.site/..." opens secure-verify.site: what
+# stands before "@" is only a user name, put there to look like the bank.
+_USERINFO_RE = re.compile(
+    r"(?P<url>https?://(?P<user>[^\s/@?#]+)@(?P<host>(?:[^\W_][\w-]*\.)+[^\W\d_]{2,24})"
+    r"(?:[/?#:][^\s<>\"')\]]*)?)", re.UNICODE)
+USERINFO_LINK = re.compile(r"https?://[^\s/@?#]+@")
+# A raw IP address instead of a name; with a scheme or a path, so that a
+# dotted number in the text is not read as one.
+_IP_RE = re.compile(
+    r"(?P<url>(?:https?://(?P<h1>(?:\d{1,3}\.){3}\d{1,3})(?::\d+)?(?:/[^\s<>\"')\]]*)?)|"
+    r"(?<![\w.])(?P<h2>(?:\d{1,3}\.){3}\d{1,3})(?::\d+)?/[^\s<>\"')\]]*)")
+
+
 def find_links(text: str, index: DomainIndex) -> list[Link]:
     links: list[Link] = []
+    taken: list[tuple[int, int]] = []
+    for m in _USERINFO_RE.finditer(text):
+        user = m.group("user").lower()
+        host = m.group("host").lower()
+        kind, _, dom = index.classify(user)
+        imitates = dom or (index.classify(user)[2] if kind == "lookalike" else "")
+        links.append(Link(m.group("url").rstrip(".,;:!?"), host, "lookalike", "userinfo",
+                          imitates, host))
+        taken.append(m.span())
+    for m in _IP_RE.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        host = m.group("h1") or m.group("h2")
+        if all(0 <= int(x) <= 255 for x in host.split(".")):
+            links.append(Link(m.group("url").rstrip(".,;:!?"), host, "lookalike", "ip_address",
+                              "", host))
+            taken.append(m.span())
     for m in _URL_RE.finditer(text):
         start = m.start()
+        if any(s <= start < e for s, e in taken):
+            continue
         if start > 0 and text[start - 1] in "@.":  # an e-mail address, or inside a word
             continue
         tld = m.group("tld")
@@ -878,11 +1029,17 @@ def find_links(text: str, index: DomainIndex) -> list[Link]:
         if not (m.group("scheme") or m.group("www")) and tld_ascii not in _BARE_TLDS:
             continue
         host = m.group("host")
-        if not _has_latin(_skeleton(host.lower())):
+        if not _has_latin(_skeleton(host.lower())) and "xn--" not in host.lower():
             continue  # pure Cyrillic text such as "банк.мн" written by mistake
         kind, reason, dom = index.classify(host)
-        links.append(Link(m.group("url").rstrip(".,;:!?"), host.lower(), kind, reason, dom))
+        real = _registrable(host.lower()) if reason == "subdomain" else ""
+        links.append(Link(m.group("url").rstrip(".,;:!?"), host.lower(), kind, reason, dom, real))
     return links
+
+
+def _registrable(host: str) -> str:
+    labels, suffix = _split_host(host)
+    return f"{labels[-1]}.{suffix}" if labels else host
 
 
 def _short(url: str) -> str:
@@ -899,6 +1056,20 @@ def link_hits(links: list[Link]) -> list[Hit]:
         elif link.kind == "lookalike" and LOOKALIKE_DOMAIN not in seen:
             seen.add(LOOKALIKE_DOMAIN)
             hits.append(Hit(LOOKALIKE_DOMAIN, _short(link.text),
-                            {"reason": link.reason, "official": link.imitates}))
+                            {"reason": link.reason, "official": link.imitates,
+                             "real": link.real}))
     return hits
 
+
+
+def name_the_link(hits: list[Hit], links: list[Link]) -> list[Hit]:
+    """Give a "log in through this link" hit the link it points to.
+
+    The rule quotes the demand ("your card has been restricted"); the answer
+    must also show which link is not official, so the user can see it.
+    """
+    unofficial = next((link for link in links if link.kind != "official"), None)
+    if unofficial is None:
+        return hits
+    return [Hit(h.signal, h.quote, {**h.detail, "link": _short(unofficial.text)})
+            if h.signal == LOGIN_LINK else h for h in hits]

@@ -118,7 +118,8 @@ def test_domains_in_answers_must_be_official(faq: Path, capsys) -> None:
     assert answer_domains("ehalamj.mn-ээр хүсэлт гаргана") == [("ehalamj.mn", "ehalamj.mn")]
 
 
-def test_a_named_non_official_domain_needs_a_domain_fact(faq: Path, capsys) -> None:
+def test_a_domain_fact_does_not_make_an_address_official(faq: Path, capsys) -> None:
+    """Only faq/official_domains.yml decides: the scam checker reads the same list."""
     edit(faq / "scams.yml", "Call the police on 102", "Links such as bit.ly hide the address. Call the police on 102")
     code, out = validate(faq, capsys)
     assert code == 1 and "answer.en gives bit.ly" in out
@@ -127,6 +128,11 @@ def test_a_named_non_official_domain_needs_a_domain_fact(faq: Path, capsys) -> N
                 "    about: {en: a link shortener, mn: холбоос богиносгогч}\n"
                 "    source: https://police.gov.mn/a/6700\n    checked: 2026-12-07\n")
     edit(faq / "scams.yml", "facts: [police_102]", "facts: [police_102, shortener_bitly]")
+    code, out = validate(faq, capsys)
+    assert code == 1 and "answer.en gives bit.ly" in out
+    # Named as a shortener on the official list, it may be given as the kind of link to distrust.
+    with (faq / "official_domains.yml").open("a", encoding="utf-8") as f:
+        f.write("shorteners: [bit.ly]\n")
     code, out = validate(faq, capsys)
     assert code == 0, out
 

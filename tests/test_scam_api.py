@@ -145,8 +145,12 @@ def test_every_rule_signal_has_advice_and_wording_in_both_languages(patterns_dat
                 for reason in ("extra_words", "wrong_tld", "letters", "mixed_script",
                                "mixed_script_generic"):
                     assert has(lang, f"scam.flag.domain_{reason}")
+                for reason in sig.HIDDEN_SITE_REASONS:
+                    assert has(lang, f"scam_checker.flag.domain_{reason}")
+                    assert has(lang, f"scam_checker.flag.domain_{reason}_generic")
             else:
-                assert has(lang, f"scam.flag.{signal}"), (lang, signal)
+                assert (has(lang, f"scam.flag.{signal}")
+                        or has(lang, f"scam_checker.flag.{signal}")), (lang, signal)
         for verdict in scam.VERDICTS:
             assert has(lang, f"scam.verdict.{verdict}") and has(lang, f"scam.steps.{verdict}")
 

@@ -27,7 +27,7 @@ def index() -> sig.DomainIndex:
         ("https://secure-khanbank.com/login", "extra_words", "khanbank.com"),
         ("khanbank.com.verify-id.top", "extra_words", "khanbank.com"),
         ("http://e-mongolia.mn-login.site", "extra_words", "e-mongolia.mn"),
-        ("sso-login.com", "extra_words", "sso.gov.mn"),
+        ("sso.gov.mn-login.site", "extra_words", "sso.gov.mn"),
         ("khan-bank.help", "wrong_tld", "khanbank.com"),
         ("e-mongolia.com", "wrong_tld", "e-mongolia.mn"),
         ("xaanbank.top", "wrong_tld", "khanbank.com"),

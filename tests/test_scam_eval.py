@@ -66,10 +66,12 @@ def test_eval_prints_the_figures_and_passes(tmp_path: Path, capsys: pytest.Captu
         {"text": "Your card is ready at the branch", "lang": "en", "form": "en",
          "label": "genuine", "note": "branch"},
     ])
-    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1"])
+    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1",
+                           "--max-p95-ms", "60000"])
     out = capsys.readouterr().out
     assert code == 0
-    assert re.search(r"^all\s+recall 1\.000 \(1/1\)\s+false alarms 0\.000 \(0/1\)", out, re.M)
+    assert re.search(r"^all\s+recall 1\.000 \(1/1\)\s+any flag on genuine 0\.000 \(0/1\)\s+"
+                     r"likely_scam on genuine 0\.000 \(0/1\)", out, re.M)
     assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", out)
     assert "Misses" not in out
 
@@ -81,7 +83,8 @@ def test_eval_lists_misses_and_fails(tmp_path: Path, capsys: pytest.CaptureFixtu
         {"text": "Send me the code now, my number is 99112233", "lang": "en", "form": "en",
          "label": "genuine", "note": "mislabelled on purpose"},
     ])
-    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1"])
+    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1",
+                           "--max-p95-ms", "60000"])
     out = capsys.readouterr().out
     assert code == 1
     assert "missed scam" in out and "false alarm" in out
@@ -93,3 +96,34 @@ def test_bad_label_is_rejected(tmp_path: Path) -> None:
     path = _write(tmp_path, [{"text": "x", "lang": "en", "form": "en", "label": "maybe"}])
     with pytest.raises(ValueError, match="label"):
         scam_eval.load_items(path)
+
+
+def test_held_out_set_is_judged_alone_and_per_type(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    """Targets are met or missed on the held-out set; a type never caught fails."""
+    path = _write(tmp_path, [
+        {"text": "Please send me the code you got", "lang": "en", "form": "en",
+         "label": "scam", "note": "code", "type": "code_request", "set": "final"},
+        {"text": "Shall we meet for lunch on Friday?", "lang": "en", "form": "en",
+         "label": "scam", "note": "missed", "type": "romance", "set": "final"},
+        {"text": "Your card is ready at the branch", "lang": "en", "form": "en",
+         "label": "genuine", "note": "branch", "set": "final"},
+        # A dev miss does not count against the held-out targets.
+        {"text": "Lovely weather", "lang": "en", "form": "en", "label": "scam", "note": "dev"},
+    ])
+    code = scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1",
+                           "--max-p95-ms", "60000"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert re.search(r"^set:final\s+recall 0\.500 \(1/2\)", out, re.M)
+    assert "scam types never caught: romance" in out
+
+
+def test_masked_option_masks_before_checking(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = _write(tmp_path, [
+        {"text": "Send the code 482913 to 99112233 now", "lang": "en", "form": "en",
+         "label": "scam", "note": "code"},
+    ])
+    scam_eval.main(["--data", str(path), "--rules-only", "--repeats", "1", "--masked", "--verbose"])
+    out = capsys.readouterr().out
+    assert "text MASKED" in out
