@@ -30,6 +30,7 @@ from actions.strings import t
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.config import Config
 from bot.replies import Reply, split_text
+from bot.speech.parts import voice_parts
 from bot.telegram_request import AiohttpRequest
 from bot.voice_questions import Incoming, VoiceQuestions
 from bot.volunteers import markup, reads_as_question
@@ -79,19 +80,22 @@ class TelegramFrontend:
 
     async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int,
                          text: str | None = None) -> None:
+        """Voices the text; a long one as a short first clip and the rest (speech/parts.py)."""
         rate = self.assistant.db.settings(user_id).rate
-        try:
-            clip = await self.speaker.speak(text or outcome.spoken_text, lang=outcome.language, rate=rate)
-        except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
-            log.exception("voice synthesis failed")
-            return
-        if clip is None:
-            return
-        try:
-            with open(clip.path, "rb") as fh:
-                await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
-        except (TelegramError, OSError) as exc:
-            log.warning("sendVoice failed: %s", exc)
+        for part in voice_parts(text or outcome.spoken_text):
+            try:
+                clip = await self.speaker.speak(part, lang=outcome.language, rate=rate)
+            except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
+                log.exception("voice synthesis failed")
+                return
+            if clip is None:
+                return
+            try:
+                with open(clip.path, "rb") as fh:
+                    await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
+            except (TelegramError, OSError) as exc:
+                log.warning("sendVoice failed: %s", exc)
+                return
 
     async def typing(self, update: Update) -> None:
         try:

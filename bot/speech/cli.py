@@ -23,6 +23,7 @@ import yaml
 
 from actions.settings import FAQ_DIR, LANGUAGES
 from bot.speech import rate as rates
+from bot.speech.parts import voice_parts
 from bot.speech.speaker import Speaker
 
 log = logging.getLogger(__name__)
@@ -114,13 +115,15 @@ def voices_main(argv: list[str] | None = None) -> int:
     async def run() -> None:
         nonlocal seconds
         for done, (entry_id, lang, text) in enumerate(answers, 1):
-            clip = await speaker.speak(text, lang=lang, rate=args.rate)
-            if clip is None:
+            # The same parts the bot sends, so that its look-ups hit these clips.
+            clips = [await speaker.speak(part, lang=lang, rate=args.rate) for part in voice_parts(text)]
+            if not clips or None in clips:
                 failed.append(f"{entry_id}/{lang}")
                 status = "FAILED"
             else:
-                seconds += clip.duration
-                status = f"{clip.duration:5.1f} s {clip.engine}"
+                length = sum(clip.duration for clip in clips)
+                seconds += length
+                status = f"{length:5.1f} s {clips[-1].engine}"
             line = f"[{done}/{len(answers)}] {entry_id} {lang}: {status}"
             print(f"\r{line:<78}" if interactive else line, end="" if interactive else "\n", flush=True)
 
