@@ -20,6 +20,7 @@ import logging
 import shutil
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from bot.speech.config import (
     WHISPER_SAMPLE_RATE,
     WHISPER_THREADS,
 )
+from bot.speech.memory import release
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +114,11 @@ class Listener:
         self.threads = threads
         self._model = None
         self._lock = threading.Lock()
+        # Every model call from one thread: CTranslate2's OpenMP workers and
+        # buffers belong to the calling thread, and asyncio's default pool
+        # would give each question another thread and another set of them
+        # (the bot's memory grew with each new thread).
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
 
     @classmethod
     def default(cls) -> Listener | None:
@@ -134,6 +141,7 @@ class Listener:
                                            cpu_threads=self.threads, num_workers=1, local_files_only=True)
             except Exception as exc:  # noqa: BLE001 - a broken model must not stop the bot
                 raise ListenUnavailable(f"Whisper model did not load: {exc}") from exc
+            release()  # the float16 weights read from disk, converted to int8
             log.info("speech recognition ready (Whisper tiny.en, %s)", WHISPER_COMPUTE_TYPE)
         return self._model
 
@@ -161,7 +169,10 @@ class Listener:
 
     def transcribe(self, data: bytes) -> Transcript:
         """Blocking: decode and transcribe one recording."""
-        return self.transcribe_samples(decode(data))
+        try:
+            return self.transcribe_samples(decode(data))
+        finally:
+            release()
 
     async def transcribe_async(self, data: bytes) -> Transcript:
-        return await asyncio.to_thread(self.transcribe, data)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self.transcribe, data)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.speech.config import PIPER_THREADS
 from bot.speech.engines.base import EngineError, RawAudio
+from bot.speech.memory import release
 from bot.speech.rate import DEFAULT_RATE
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ class PiperEngine:
                     piper_voice.synthesize_wav(text, wav, syn_config=syn)
             except Exception as exc:  # noqa: BLE001 - any failure: the next engine tries
                 raise EngineError(f"Piper failed: {exc}") from exc
+            finally:
+                release()
         data = buf.getvalue()
         if len(data) <= 44:
             raise EngineError("Piper produced no audio")
