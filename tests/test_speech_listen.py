@@ -51,3 +51,12 @@ def test_recording_over_the_limit_is_too_long() -> None:
     assert decode(wav, max_seconds=5).size == 4 * 16000
     with pytest.raises(TooLong):
         decode(wav, max_seconds=2)
+
+
+def test_a_long_question_is_transcribed_whole(listener: Listener, tmp_path) -> None:
+    from bot.speech.bench import TEXTS
+
+    raw = PiperEngine.detect().synthesize(TEXTS["en"], VOICE_NAME, DEFAULT_RATE)  # about 35 s, 114 words
+    heard = listener.transcribe(raw.data)
+    assert heard.seconds > 30 and len(heard.text.split()) > 90
+    assert "statement" in heard.text.lower()  # from the last sentence

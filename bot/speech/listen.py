@@ -151,10 +151,11 @@ class Listener:
             # Greedy, one temperature: Whisper's fallback to higher
             # temperatures would multiply the time on exactly the speech it
             # cannot understand, which goes to a person anyway.
+            # Timestamps stay on: without them Whisper stops early in a full
+            # 30 s window (a 60 s question came out as 34 of its 170 words).
             segments, _info = model.transcribe(samples, language="en", beam_size=1, temperature=0.0,
                                                max_new_tokens=MAX_TOKENS_PER_WINDOW,
-                                               vad_filter=False, condition_on_previous_text=False,
-                                               without_timestamps=True)
+                                               vad_filter=False, condition_on_previous_text=False)
             segments = list(segments)
         seconds = samples.size / WHISPER_SAMPLE_RATE
         text = " ".join(s.text.strip() for s in segments).strip()
