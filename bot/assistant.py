@@ -8,6 +8,7 @@ calls on Assistant and render the Outcome; everything a user experiences
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,6 +25,7 @@ from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_store import RasaStore
 from bot.replies import Button, Reply, from_rasa
 from bot.speech import rate as speech_rate
+from bot.spoken_choices import match_choice, say_choices
 from bot.storage import Database, PendingQuestion
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,22 @@ log = logging.getLogger(__name__)
 TOPIC_PAYLOADS = (("eservices", "/ask_eservices"), ("banking", "/ask_banking"),
                   ("scams", "/ask_scams"), ("literacy", "/ask_literacy"))
 COMMANDS = ("start", "help", "menu", "language", "voice", "repeat", "slower", "faster", "forget")
+# Users whose last offered choices are remembered (for answers by number or
+# by voice); the oldest are forgotten first.
+CHOICES_KEPT = 10000
+
+
+def choice_buttons(replies: list[Reply]) -> list[Button]:
+    """The choices a reply list offers: the last keyboard, without ticket buttons.
+
+    Only the newest keyboard is the question being asked. Ticket buttons
+    (close my question) are left out: a citizen's "1" written to a
+    volunteer must not close their ticket.
+    """
+    for reply in reversed(replies):
+        if reply.buttons:
+            return [b for b in reply.buttons if not b.data.startswith("tk:")]
+    return []
 
 
 @dataclass(frozen=True)
@@ -57,6 +75,15 @@ class Outcome:
     @property
     def spoken_text(self) -> str:
         return "\n\n".join(r.text for r in self.replies if r.text)
+
+    @property
+    def spoken_choices(self) -> str:
+        """The choices said aloud ("Say or type 1 for ..."), a separate clip.
+
+        Kept apart from the answer so that an FAQ answer's clip is the same
+        with or without choices, and stays cached.
+        """
+        return say_choices(self.language, choice_buttons(self.replies))
 
 
 class HandoffDesk(Protocol):
@@ -85,6 +112,9 @@ class Assistant:
         # `ask` runs with dry_run: it reports what would happen without
         # opening tickets or queueing questions.
         self.dry_run = dry_run
+        # Voice questions (bot/voice_questions.py); set by the Telegram side.
+        self.voice_questions: Any | None = None
+        self._choices: OrderedDict[int, list[Button]] = OrderedDict()
 
     # --- helpers --------------------------------------------------------
     def language_of(self, user_id: int) -> str:
@@ -95,7 +125,23 @@ class Assistant:
                  **kw: Any) -> Outcome:
         if voice is None:
             voice = self.db.settings(chat.user_id).voice
+        self._remember_choices(chat.user_id, replies)
         return Outcome(replies=replies, language=lang, speak=voice, **kw)
+
+    def _remember_choices(self, user_id: int, replies: list[Reply]) -> None:
+        choices = choice_buttons(replies)
+        if choices:
+            self._choices[user_id] = choices
+            self._choices.move_to_end(user_id)
+            while len(self._choices) > CHOICES_KEPT:
+                self._choices.popitem(last=False)
+        else:
+            self._choices.pop(user_id, None)
+
+    def chosen(self, user_id: int, text: str) -> Button | None:
+        """The offered button a short answer ("2", "two", "Scams") names, if any."""
+        choices = self._choices.get(user_id)
+        return match_choice(text, choices) if choices else None
 
     @staticmethod
     def language_buttons() -> list[Button]:
@@ -114,6 +160,11 @@ class Assistant:
         if not text:
             return self._outcome(chat, [Reply(t(self.language_of(chat.user_id), "bot.empty"))],
                                  self.language_of(chat.user_id))
+        # A spoken-choice answer ("1", "two") first: the junk rule below reads bare digits as junk.
+        if not forwarded:
+            button = self.chosen(chat.user_id, text)
+            if button is not None:
+                return await self.press(chat, button.data)
         junk = junk_kind(text)
         if junk is not None:
             # No letters, no question: a kind reply; nothing for Rasa to count
@@ -159,8 +210,12 @@ class Assistant:
     async def command(self, chat: Chat, name: str) -> Outcome:
         lang = self.language_of(chat.user_id)
         if name == "start":
+            # One question only (voice or not); the language comes from the
+            # first message the user writes, and /language changes it.
             self.db.update_settings(chat.user_id, expect="onboarding")
-            return self._outcome(chat, [Reply(t(lang, "bot.start"), self.language_buttons())], lang)
+            return self._outcome(chat, [Reply(t(lang, "listen.start"), [
+                Button(t(lang, "listen.start_voice_yes"), "voice:on"),
+                Button(t(lang, "listen.start_voice_no"), "voice:off")])], lang)
         if name == "language":
             return self._outcome(chat, [Reply(t(lang, "bot.language_prompt"), self.language_buttons())], lang)
         if name == "voice":
@@ -188,6 +243,8 @@ class Assistant:
 
     async def forget(self, user_id: int) -> None:
         """/forget: the user's data in every store (docs/privacy.md says what stays, and why)."""
+        self._choices.pop(user_id, None)
+        await self._forget_recordings(user_id)  # before the desk forgets which tickets were theirs
         if self.desk:
             self.desk.forget(user_id)
         self.db.forget_user(user_id)
@@ -232,6 +289,16 @@ class Assistant:
         return done
 
     # --- internals ----------------------------------------------------------
+    async def _forget_recordings(self, user_id: int) -> None:
+        """Drops the user's voice recordings, and their posts in the volunteer group."""
+        from bot.voice_questions import forget_recordings
+
+        posts = forget_recordings(self.db, user_id)
+        notifier = getattr(self.desk, "notifier", None)
+        for chat_id, message_id in posts:
+            if notifier is not None:
+                await notifier.delete_group(chat_id, message_id)
+
     def _change_rate(self, chat: Chat, lang: str, name: str) -> Outcome:
         current = speech_rate.clamp(self.db.settings(chat.user_id).rate)
         new = speech_rate.slower(current) if name == "slower" else speech_rate.faster(current)
@@ -264,6 +331,8 @@ class Assistant:
             return self._outcome(chat, replies, lang)
         if data == "menu":
             return self._outcome(chat, [self.menu(lang)], lang)
+        if data.startswith("vq:") and self.voice_questions is not None:
+            return self._outcome(chat, await self.voice_questions.consent(chat, lang, data == "vq:yes"), lang)
         if data.startswith("tk:") and self.desk:
             return self._outcome(chat, await self.desk.press(chat, lang, data), lang)
         return self._outcome(chat, [Reply(t(lang, "bot.forged_button"))], lang)

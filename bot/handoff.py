@@ -215,7 +215,8 @@ class Notifier(Protocol):
     async def edit_group(self, message_id: int, text: str, buttons: Sequence[Button] = ()) -> None: ...
 
     async def send_citizen(self, chat_id: int, replies: Sequence[Reply], lang: str,
-                           voice: bool = False, rate: int | None = None) -> bool: ...
+                           voice: bool = False, rate: int | None = None,
+                           recording: tuple[str, str] | None = None) -> bool: ...
 
 
 # --- formatting helpers ---------------------------------------------------------------
@@ -459,11 +460,14 @@ class Desk:
         return t(glang, "bot.forged_button")
 
     async def volunteer_answer(self, chat_id: int, reply_to: int, user_id: int,
-                               first_name: str | None, text: str) -> str | None:
+                               first_name: str | None, text: str,
+                               recording: tuple[str, str] | None = None) -> str | None:
         """A volunteer's reply to a ticket post in the group.
 
         Returns the bot's note for the group, or None when the reply was not
-        to a ticket post (volunteers also talk among themselves).
+        to a ticket post (volunteers also talk among themselves). A voice
+        message or audio file (`recording`: kind, Telegram file id) is
+        relayed as it is, after the usual introduction.
         """
         ticket = self.ticket_for_post(chat_id, reply_to)
         if ticket is None:
@@ -472,16 +476,18 @@ class Desk:
         if not self.is_volunteer(user_id):
             return t(glang, "handoff.group.volunteers_only")
         text = (text or "").strip()
-        if not text:
+        if not text and recording is None:
             return t(glang, "handoff.group.text_only")
         if ticket.status == CLOSED:
             key = "handoff.group.answer_forgotten" if ticket.closed_by == "forget" else "handoff.group.answer_closed"
             return t(glang, key, number=ticket.id)
         name = _first_name(first_name)
         clang = ticket.language
-        reply = Reply(t(clang, "handoff.answer_intro", number=ticket.id) + "\n\n" + text,
+        reply = Reply("\n\n".join(p for p in (t(clang, "handoff.answer_intro", number=ticket.id), text) if p),
                       [self._close_button(clang, ticket.id)])
-        delivered = await self._send_citizen(ticket, [reply])
+        delivered = await self._send_citizen(ticket, [reply], recording)
+        if recording is not None:
+            text = " ".join(p for p in (t(glang, "listen.volunteer_voice"), text) if p)
         now = self.now()
         with self.db.session() as s:
             # Kept masked: a volunteer may repeat the citizen's numbers back.
@@ -713,13 +719,15 @@ class Desk:
         except Exception:  # noqa: BLE001 - the follow-up is kept in the thread all the same
             log.warning("adding a follow-up to the note of ticket %s failed", number, exc_info=True)
 
-    async def _send_citizen(self, ticket: Ticket, replies: list[Reply]) -> bool:
+    async def _send_citizen(self, ticket: Ticket, replies: list[Reply],
+                            recording: tuple[str, str] | None = None) -> bool:
         if self.notifier is None or ticket.chat_id is None or ticket.user_id is None:
             return False
         settings = self.db.settings(ticket.user_id)
+        extra = {"recording": recording} if recording is not None else {}
         try:
             return bool(await self.notifier.send_citizen(ticket.chat_id, replies, ticket.language,
-                                                         voice=bool(settings.voice), rate=settings.rate))
+                                                         voice=bool(settings.voice), rate=settings.rate, **extra))
         except Exception:  # noqa: BLE001 - reported to the volunteer as not delivered
             log.exception("sending to the citizen of ticket %s failed", ticket.id)
             return False

@@ -34,9 +34,11 @@ from bot.config import Config
 from bot.delivery import Courier, is_permanent, parts_of, retry_after
 from bot.health import Dependency
 from bot.replies import Reply
+from bot.speech.parts import voice_parts
 from bot.storage import OutgoingAnswer
 from bot.telegram_limits import TelegramLimits
 from bot.telegram_request import AiohttpRequest
+from bot.voice_questions import Incoming, VoiceQuestions
 from bot.volunteers import reads_as_question
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,8 @@ class TelegramFrontend:
             return
         if speak:
             await self.send_voice(bot, chat_id, outcome, user_id or chat_id)
+            if outcome.spoken_choices:
+                await self.send_voice(bot, chat_id, outcome, user_id or chat_id, outcome.spoken_choices)
 
     async def voice_of_kept(self, bot: Any, row: OutgoingAnswer) -> None:
         """The voice message of an answer the outbox delivered (text first, as always)."""
@@ -123,23 +127,30 @@ class TelegramFrontend:
         except TelegramError as exc:
             log.info("please-wait notice not sent: %s", exc)
 
-    async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int) -> None:
+    async def send_voice(self, bot: Any, chat_id: int, outcome: Outcome, user_id: int,
+                         text: str | None = None) -> None:
+        """Voices the text; a long one as a short first clip and the rest (speech/parts.py).
+
+        A personal reply (it quotes the user's words) is made for this one
+        sending and never kept in the voice cache (docs/privacy.md).
+        """
         rate = self.assistant.db.settings(user_id).rate
-        try:
-            clip = await self.speaker.speak(outcome.spoken_text, lang=outcome.language, rate=rate,
-                                            keep=not outcome.personal)
-        except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
-            log.exception("voice synthesis failed")
-            return
-        if clip is None:
-            return
-        try:
-            with open(clip.path, "rb") as fh:
-                await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
-        except (TelegramError, OSError) as exc:
-            log.warning("sendVoice failed: %s", exc)
-        finally:
-            clip.discard()
+        for part in voice_parts(text or outcome.spoken_text):
+            try:
+                clip = await self.speaker.speak(part, lang=outcome.language, rate=rate, keep=not outcome.personal)
+            except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
+                log.exception("voice synthesis failed")
+                return
+            if clip is None:
+                return
+            try:
+                with open(clip.path, "rb") as fh:
+                    await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
+            except (TelegramError, OSError) as exc:
+                log.warning("sendVoice failed: %s", exc)
+                return
+            finally:
+                clip.discard()
 
     async def typing(self, update: Update) -> None:
         try:
@@ -190,6 +201,25 @@ class TelegramFrontend:
                 await typing
             else:
                 typing.cancel()
+
+    async def on_voice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A question asked by voice (a voice note, or an audio file)."""
+        message = update.effective_message
+        chat = self.chat_of(update)
+        questions = self.assistant.voice_questions
+        media = message.voice or message.audio or message.document
+        if questions is None or media is None:
+            await self.on_unsupported(update, context)
+            return
+        incoming = Incoming(file_id=media.file_id, kind="voice" if message.voice else "audio",
+                            seconds=getattr(media, "duration", None), size=media.file_size)
+
+        async def fetch() -> bytes:
+            telegram_file = await context.bot.get_file(media.file_id)
+            return bytes(await telegram_file.download_as_bytearray())
+
+        outcome = await self._typing_while(update, questions.received(chat, incoming, fetch))
+        await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -295,6 +325,9 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
 
     builder = builder.post_init(start).post_stop(stop).post_shutdown(close_rasa).concurrent_updates(queues)
     app = builder.build()
+    from bot.speech.listen import Listener
+
+    assistant.voice_questions = VoiceQuestions(assistant, Listener.default())
     app.bot_data["frontend"] = front
 
     button_scope.register(app, assistant, desk, config.volunteer_chat_id)
@@ -309,6 +342,8 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, front.on_unsupported))
     app.add_handler(MessageHandler(private & (filters.TEXT | (filters.FORWARDED & filters.CAPTION)),
                                    front.on_text))
+    app.add_handler(MessageHandler(private & (filters.VOICE | filters.AUDIO | filters.Document.AUDIO)
+                                   & filters.UpdateType.MESSAGE, front.on_voice))
     app.add_handler(MessageHandler(private & ~filters.TEXT, front.on_unsupported))
     app.add_handler(CallbackQueryHandler(front.on_button))
     app.add_error_handler(front.on_error)

@@ -113,6 +113,28 @@ class TelegramNotifier:
             return None
         return message.message_id
 
+    async def post_group_audio(self, file_id: str, kind: str, caption: str, reply_to: int | None = None) -> int | None:
+        """Re-sends a citizen's recording (by Telegram file id) to the group."""
+        if self.group_chat_id is None:
+            return None
+        params = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
+        send = self.bot.send_voice if kind == "voice" else self.bot.send_audio
+        try:
+            message = await send(self.group_chat_id, file_id, caption=_limit(caption)[:1024],
+                                 reply_parameters=params)
+        except TelegramError as exc:
+            log.warning("posting a recording to the volunteer group failed: %s", exc)
+            return None
+        return message.message_id
+
+    async def delete_group(self, chat_id: int, message_id: int) -> None:
+        """Deletes a post carrying a recording (the ticket closed, or /forget)."""
+        try:
+            await self.bot.delete_message(chat_id=chat_id, message_id=message_id)
+        except TelegramError as exc:
+            # Telegram lets bots delete their group posts for 48 hours only.
+            log.warning("deleting recording post %s failed: %s", message_id, exc)
+
     async def edit_group(self, message_id: int, text: str, buttons: Sequence[Button] = ()) -> None:
         if self.group_chat_id is None:
             return
@@ -126,13 +148,19 @@ class TelegramNotifier:
             log.warning("editing ticket post %s failed: %s", message_id, exc)
 
     async def send_citizen(self, chat_id: int, replies: Sequence[Reply], lang: str,
-                           voice: bool = False, rate: int | None = None) -> bool:
+                           voice: bool = False, rate: int | None = None,
+                           recording: tuple[str, str] | None = None) -> bool:
+        """Texts, then the volunteer's own recording (kind, file id) if any, then our voice."""
         try:
             for reply in replies:
                 chunks = split_text(reply.text) if reply.text else []
                 for i, chunk in enumerate(chunks):
                     keys = markup(reply.buttons) if i == len(chunks) - 1 else None
                     await self.bot.send_message(chat_id=chat_id, text=chunk, reply_markup=keys)
+            if recording is not None:
+                kind, file_id = recording
+                send = self.bot.send_voice if kind == "voice" else self.bot.send_audio
+                await send(chat_id, file_id)
         except TelegramError as exc:
             # Typically Forbidden: the citizen blocked the bot.
             log.warning("message to a citizen failed: %s", exc)
@@ -193,8 +221,13 @@ class VolunteerHandlers:
         target = message.reply_to_message if message else None
         if message is None or user is None or target is None:
             raise ApplicationHandlerStop
+        recording = None
+        if message.voice is not None:
+            recording = ("voice", message.voice.file_id)
+        elif message.audio is not None:
+            recording = ("audio", message.audio.file_id)
         note = await self.desk.volunteer_answer(message.chat_id, target.message_id, user.id, user.first_name,
-                                                message.text or "")
+                                                message.text or message.caption or "", recording=recording)
         if note is not None:
             try:
                 await message.reply_text(note, do_quote=True)
@@ -237,11 +270,24 @@ class VolunteerHandlers:
     async def remind_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             posted = await self.desk.remind_due()
+            await self._recordings()
         except Exception:  # noqa: BLE001 - a failed round is retried next minute
             log.exception("ticket reminder round failed")
             return
         if posted:
             log.info("posted or re-posted tickets %s", posted)
+
+    async def _recordings(self) -> None:
+        """Recordings follow their tickets: posted once the ticket is, dropped once it is closed."""
+        from bot.voice_questions import purge_recordings
+
+        questions = getattr(self.assistant, "voice_questions", None)
+        if questions is not None:
+            await questions.post_waiting()
+        notifier = self.desk.notifier
+        for chat_id, message_id in purge_recordings(self.desk.db):
+            if notifier is not None:
+                await notifier.delete_group(chat_id, message_id)
 
     async def summary_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:

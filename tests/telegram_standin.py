@@ -61,6 +61,8 @@ class BotApiStandIn:
         self.faulted: list[tuple[str, int, float]] = []
         self._site: web.TCPSite | None = None
         self._down_until = 0.0
+        # Files users sent (voice notes, audio), served by getFile and /file/.
+        self.files: dict[str, bytes] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -85,6 +87,7 @@ class BotApiStandIn:
             self._arrived = asyncio.Event()
             app = web.Application(client_max_size=50 * 1024 * 1024)
             app.router.add_route("*", "/bot{token}/{method}", self._handle)
+            app.router.add_get("/file/bot{token}/{path:.+}", self._file)
             self._runner = web.AppRunner(app)
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -152,6 +155,25 @@ class BotApiStandIn:
             "location": {"location": {"latitude": 47.9, "longitude": 106.9}},
         }[kind]
         self._queue({"message": self._message(user_id, user_id, "private", **media)})
+
+    def send_recording(self, user_id: int, data: bytes, seconds: int, kind: str = "voice",
+                       chat_id: int | None = None, chat_type: str = "private",
+                       reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A user sends a voice note (or an audio file) whose bytes the bot can download."""
+        file_id = f"upload{len(self.files) + 1}"
+        self.files[file_id] = data
+        media = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "duration": seconds,
+                 "file_size": len(data)}
+        if kind == "voice":
+            media["mime_type"] = "audio/ogg"
+        else:
+            media.update(mime_type="audio/mpeg", title="question")
+        fields: dict[str, Any] = {kind: media}
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        msg = self._message(chat_id or user_id, user_id, chat_type, **fields)
+        self._queue({"message": msg})
+        return msg
 
     def edit_text(self, user_id: int, message: dict[str, Any], text: str) -> None:
         edited = dict(message, text=text, edit_date=int(time.time()))
@@ -284,6 +306,13 @@ class BotApiStandIn:
                                       "description": "Internal Server Error: stand-in failure"}, status=500)
         if method == "getUpdates":
             return self.ok(await self._get_updates(params))
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            if file_id not in self.files:
+                return web.json_response({"ok": False, "error_code": 400,
+                                          "description": "Bad Request: invalid file_id"}, status=400)
+            return self.ok({"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                            "file_size": len(self.files[file_id]), "file_path": f"voice/{file_id}.oga"})
         handler = {
             "getMe": lambda: BOT_USER,
             "deleteWebhook": lambda: True,
@@ -292,6 +321,7 @@ class BotApiStandIn:
             "getMyCommands": lambda: [],
             "sendChatAction": lambda: True,
             "answerCallbackQuery": lambda: True,
+            "deleteMessage": lambda: True,
             "close": lambda: True,
             "logOut": lambda: True,
         }.get(method)
@@ -306,6 +336,14 @@ class BotApiStandIn:
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                                  status=404)
 
+    async def _file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        file_id = request.match_info["path"].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id], content_type="application/octet-stream")
+
     def _record_message(self, method: str, params: dict[str, Any], files: dict[str, bytes],
                         uploads: dict[str, tuple[str, str]]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
@@ -316,12 +354,12 @@ class BotApiStandIn:
         if method in ("sendMessage", "editMessageText"):
             msg["text"] = params.get("text", "")
         if method == "sendVoice":
-            data = files.get("voice", b"")
+            data = files.get("voice", b"") or self.files.get(str(params.get("voice")), b"")
             msg["voice"] = {"file_id": f"voice{message_id}", "file_unique_id": f"v{message_id}",
                             "duration": int(params.get("duration") or 1), "mime_type": "audio/ogg",
                             "file_size": len(data)}
         if method == "sendAudio":
-            data = files.get("audio", b"")
+            data = files.get("audio", b"") or self.files.get(str(params.get("audio")), b"")
             msg["audio"] = {"file_id": f"audio{message_id}", "file_unique_id": f"a{message_id}",
                             "duration": int(params.get("duration") or 1), "file_size": len(data)}
         if method == "sendPhoto":

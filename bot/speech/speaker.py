@@ -1,7 +1,8 @@
 """The speaker: prepared text in, a cached Telegram voice clip out.
 
-Engines are tried in order for the user's language (gTTS, then espeak-ng
-for English; espeak-ng for Mongolian). A cached clip of any engine in the
+Engines are tried in order for the user's language (gTTS, then Piper,
+then espeak-ng for English; Tsetsen when a key is set, then espeak-ng for
+Mongolian). A cached clip of any engine in the
 chain is used before a slower engine is asked. An engine that fails is
 skipped for its cooldown, so an unreachable Google costs one timeout a
 minute, not one per message. When every engine fails the caller gets None
@@ -74,15 +75,24 @@ class Speaker:
     def default(cls, cache_dir: Path | None = None, online: bool = ONLINE_ENABLED) -> Speaker:
         """The chain of engines installed on this machine.
 
-        gTTS first for English when online use is allowed, then espeak-ng
-        with every voice it really has (see espeak_data for Mongolian).
+        English: gTTS when online use is allowed, then the offline Piper
+        voice. Mongolian: Tsetsen when TSETSEN_API_KEY is set. espeak-ng
+        last for both, with every voice it really has (see espeak_data).
         """
         from bot.speech.engines.espeak import EspeakEngine
         from bot.speech.engines.gtts import GTTSEngine
+        from bot.speech.engines.piper import PiperEngine
+        from bot.speech.engines.tsetsen import TsetsenEngine
 
         engines: list[Engine] = []
         if online and GTTSEngine.available():
             engines.append(GTTSEngine())
+        tsetsen = TsetsenEngine.from_env() if online else None
+        if tsetsen is not None:
+            engines.append(tsetsen)
+        piper = PiperEngine.detect()
+        if piper is not None:
+            engines.append(piper)
         espeak = EspeakEngine.detect()
         if espeak is not None:
             engines.append(espeak)
