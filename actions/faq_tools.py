@@ -24,13 +24,16 @@ import numpy as np
 import yaml
 
 from actions import settings
+from actions.eval_data import PARTS, EvalItem, eval_files, load_items
 from actions.faq_store import FaqEntry, Problem, load_store
+from actions.privacy import mask_pii
 from actions.retrieval import (
     BANDS,
     Encoder,
     LexicalIndex,
     RetrievalConfig,
     Retriever,
+    SearchResult,
     entry_document,
     request_reload,
 )
@@ -356,13 +359,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 @dataclass
-class EvalItem:
-    text: str
-    form: str
-    faq_id: str | None
-
-
-@dataclass
 class Scored:
     item: EvalItem
     emb: np.ndarray | None
@@ -370,15 +366,9 @@ class Scored:
     seconds: float
 
 
-def load_eval(path: Path) -> list[EvalItem]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if isinstance(data, dict):
-        data = data.get("items") or []
-    items = []
-    for raw in data or []:
-        if isinstance(raw, dict) and raw.get("text"):
-            items.append(EvalItem(str(raw["text"]), str(raw.get("form") or "?"), raw.get("faq_id")))
-    return items
+def load_eval(paths: Sequence[Path] | None = None) -> list[EvalItem]:
+    """The held-out items of `paths` (default: nlu_eval.yml and every faq_eval_*.yml)."""
+    return load_items(list(paths) if paths else None)
 
 
 def score_items(retriever: Retriever, items: Sequence[EvalItem]) -> list[Scored]:
@@ -581,7 +571,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _out(f"machine load average {_load():.1f} (wall time is only meaningful near 0 on 2 cores)")
         return 0
 
-    items = load_eval(Path(args.file))
+    paths = [Path(f) for f in args.file] if args.file else eval_files()
+    items = load_eval(paths)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         retriever = Retriever(Path(args.faq_dir), encoder=encoder, config=cfg,
@@ -597,7 +588,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
          f"{'on' if cfg.transliterate else 'off'}")
     _out(f"content: {len(index.entries)} published entries, {len(index.row_text)} rows; "
          f"eval: {sum(1 for i in items if i.faq_id)} FAQ items, "
-         f"{sum(1 for i in items if not i.faq_id)} non-FAQ items ({args.file})")
+         f"{sum(1 for i in items if not i.faq_id)} non-FAQ items ({', '.join(p.name for p in paths)})")
     if missing:
         _out(f"WARNING eval items name entries not in faq/: {', '.join(missing)}")
     _out(f"index build: {build:.1f} s ({'cold, no cache' if args.cold else 'cache allowed'})\n")
@@ -623,6 +614,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
          f"p95 {_percentile(latencies, 0.95):.1f} ms, CPU {cpu_ms:.1f} ms (target p95 <= 30 ms); "
          f"machine load average {_load():.1f}")
 
+    print_parts(retriever, items)
+
     lexical_only = encoder is None
     outcome = band_outcomes(rank_items(scored, ids, weight, cfg), cfg, lexical_only)
     _print_outcome("bands with the thresholds in settings", cfg, outcome, lexical_only)
@@ -643,6 +636,78 @@ def cmd_eval(args: argparse.Namespace) -> int:
             _print_outcome(f"low {low:.2f}", replace(cfg, lexical_only_low=float(low)),
                            band_outcomes(ranked, replace(cfg, lexical_only_low=float(low)), True), True)
     return 0
+
+
+# What a user sees, per held-out item, as the FAQ action decides it.
+COVERED_OUTCOMES = ("right", "menu_right", "wrong", "menu_wrong", "gave_up")
+UNCOVERED_OUTCOMES = ("honest", "menu", "wrong")
+
+
+def item_outcome(result: SearchResult, item: EvalItem) -> str:
+    """The item's outcome, mirroring actions.AnswerFaq.
+
+    Covered: answered with the right entry ("right"), with another one
+    ("wrong"), "Did you mean" buttons with ("menu_right") or without the
+    right entry ("menu_wrong"), or the "I have no answer" reply ("gave_up").
+    Uncovered: that honest reply with a person and the topics ("honest"),
+    buttons that can only be unrelated ("menu"), or an answer ("wrong").
+    """
+    if item.faq_id is None:
+        return {"high": "wrong", "middle": "menu", "low": "honest"}[result.band]
+    if result.band == "high":
+        return "right" if result.best is not None and result.best.faq_id == item.faq_id else "wrong"
+    if result.band == "middle":
+        return "menu_right" if item.faq_id in result.suggestions else "menu_wrong"
+    return "gave_up"
+
+
+def part_rows(retriever: Retriever, items: Sequence[EvalItem],
+              masked: bool = False) -> dict[tuple[str, str], Counter[str]]:
+    """Outcome counts per (form, part); `masked` first masks personal data as the bot does."""
+    rows: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for item in items:
+        if item.faq_id is None and item.part != "uncovered":
+            continue  # greetings, thanks, ...: Rasa routes them away from the FAQ action
+        text = mask_pii(item.text) if masked else item.text
+        result = retriever.search(text)
+        counts = rows[(item.form, item.part + (" masked" if masked else ""))]
+        counts["n"] += 1
+        counts[item_outcome(result, item)] += 1
+        if item.also:
+            counts["also_n"] += 1
+            counts["also_offered"] += int(item.also in (result.also or ()) or
+                                          item.also in result.suggestions)
+    return rows
+
+
+def print_parts(retriever: Retriever, items: Sequence[EvalItem]) -> dict[tuple[str, str], Counter[str]]:
+    """Per language form and part: right first time, menu with the right entry, wrong, honest."""
+    rows = part_rows(retriever, items)
+    rows.update(part_rows(retriever, [i for i in items if i.part == "numbers"], masked=True))
+    _out("\nWhat users see, per language form and part (targets: right >= 0.90, wrong <= 0.02, "
+         "uncovered honest >= 0.90)")
+    _out(f"{'part':<16} {'form':<8} {'items':>5} {'right':>6} {'menu+':>6} {'wrong':>6} "
+         f"{'menu-':>6} {'gaveup':>6} {'honest':>6}")
+    parts = [*PARTS[:2], "numbers masked", *PARTS[2:]]
+    for part in parts:
+        for form in settings.QUESTION_FORMS:
+            c = rows.get((form, part))
+            if not c:
+                continue
+            n = c["n"]
+            if part == "uncovered":
+                _out(f"{part:<16} {form:<8} {n:>5} {'':>6} {'':>6} {c['wrong'] / n:>6.3f} "
+                     f"{c['menu'] / n:>6.3f} {'':>6} {c['honest'] / n:>6.3f}")
+            else:
+                _out(f"{part:<16} {form:<8} {n:>5} {c['right'] / n:>6.3f} {c['menu_right'] / n:>6.3f} "
+                     f"{c['wrong'] / n:>6.3f} {c['menu_wrong'] / n:>6.3f} {c['gave_up'] / n:>6.3f}")
+    also_n = sum(c["also_n"] for c in rows.values())
+    if also_n:
+        _out(f"second need offered: {sum(c['also_offered'] for c in rows.values())} of {also_n} "
+             "messages that carry two")
+    _out("right = answered right first time; menu+ = \"Did you mean\" with the right entry; "
+         "menu- = without it; gaveup/honest = \"no answer here\", a person and the topics offered")
+    return rows
 
 
 def _print_outcome(label: str, cfg: RetrievalConfig, outcome: Counter[str],
@@ -725,7 +790,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="accuracy on the held-out questions, latency, build time")
-    p.add_argument("--file", default=str(settings.FAQ_EVAL_FILE))
+    p.add_argument("--file", action="append",
+                   help="held-out items (repeatable; default nlu_eval.yml and every faq_eval_*.yml)")
     p.add_argument("--model", help="another local sentence-transformers folder to measure")
     p.add_argument("--no-lexical", action="store_true", help="embedding score only")
     p.add_argument("--lexical-only", action="store_true", help="n-gram score only, no model")

@@ -128,6 +128,8 @@ class SearchResult:
     ranking: list[tuple[str, float]] = field(default_factory=list)
     topic_restricted: bool = False
     followup: bool = False
+    # Entries for other needs the message raised, offered after the answer.
+    also: tuple[str, ...] = ()
 
     @property
     def suggestions(self) -> list[str]:

@@ -115,6 +115,8 @@ FAQ_OFFICIAL_DOMAINS = FAQ_DIR / "official_domains.yml"
 # Phone numbers in answers must appear (not UNVERIFIED) in the fact sheet.
 FAQ_FACT_SHEET = Path(os.environ.get("FACT_SHEET", ROOT.parent / "shared" / "facts" / "fact_sheet.md"))
 FAQ_EVAL_FILE = TEST_DATA_DIR / "nlu_eval.yml"
+# Held-out questions other helpers add beside it (actions/eval_data.py).
+FAQ_EVAL_EXTRA_GLOB = "faq_eval_*.yml"
 
 # Words that name a language in "answer in English" / "монголоор" requests;
 # matched as word prefixes after lower-casing.
