@@ -376,7 +376,7 @@ def score_items(retriever: Retriever, items: Sequence[EvalItem]) -> list[Scored]
     out = []
     for item in items:
         started = time.perf_counter()
-        norm = retriever.normalize(item.text)
+        norm = retriever.readings(item.text)[1][0]  # the whole message, numbers typed
         emb, lex = retriever.entry_components(retriever.index, norm.text, norm.key)
         out.append(Scored(item, emb, lex, time.perf_counter() - started))
     return out
@@ -386,76 +386,6 @@ def combine(scored: Scored, weight: float) -> np.ndarray:
     if scored.emb is None:
         return scored.lex
     return (1.0 - weight) * scored.emb + weight * scored.lex
-
-
-@dataclass
-class Ranked:
-    """Per item, what the band decision needs, for one lexical weight."""
-
-    best: np.ndarray  # best score
-    margin: np.ndarray  # best minus second
-    right: np.ndarray  # top-1 is the expected entry
-    in_menu: np.ndarray  # expected entry among the "Did you mean" choices
-    positive: np.ndarray  # item has an expected entry
-
-
-def rank_items(scored: Sequence[Scored], ids: list[str], weight: float,
-               cfg: RetrievalConfig) -> Ranked:
-    best, margin, right, in_menu, positive = [], [], [], [], []
-    for s in scored:
-        scores = combine(s, weight)
-        order = np.argsort(-scores)
-        top = float(scores[order[0]])
-        best.append(top)
-        margin.append(top - float(scores[order[1]]) if len(order) > 1 else top)
-        positive.append(s.item.faq_id is not None)
-        right.append(ids[order[0]] == s.item.faq_id)
-        menu = [ids[i] for i in order[:cfg.max_suggestions] if top - scores[i] <= cfg.suggest_window]
-        in_menu.append(s.item.faq_id in menu)
-    return Ranked(*(np.array(v) for v in (best, margin, right, in_menu, positive)))
-
-
-def band_outcomes(r: Ranked, cfg: RetrievalConfig, lexical_only: bool = False) -> Counter[str]:
-    """What users would see: right answers, wrong answers, menus, give-ups."""
-    if lexical_only:
-        high = np.zeros_like(r.best, dtype=bool)
-        middle = r.best >= cfg.lexical_only_low
-    else:
-        high = (r.best >= cfg.high_score) & (r.margin >= cfg.high_margin)
-        middle = ~high & (r.best >= cfg.low_score)
-    low = ~high & ~middle
-    pos, neg = r.positive, ~r.positive
-    return Counter({
-        "answered_right": int((pos & high & r.right).sum()),
-        "answered_wrong": int((pos & high & ~r.right).sum()),
-        "menu_with_right": int((pos & middle & r.in_menu).sum()),
-        "menu_without_right": int((pos & middle & ~r.in_menu).sum()),
-        "gave_up": int((pos & low).sum()),
-        "negative_high": int((neg & high).sum()),
-        "negative_middle": int((neg & middle).sum()),
-        "negative_low": int((neg & low).sum()),
-    })
-
-
-# A wrong answer read aloud costs far more than a "Did you mean" menu.
-_COSTS = {"answered_right": 0.0, "answered_wrong": 6.0, "menu_with_right": 0.6,
-          "menu_without_right": 1.5, "gave_up": 1.0,
-          "negative_high": 4.0, "negative_middle": 0.5, "negative_low": 0.0}
-
-
-def calibrate(r: Ranked, base: RetrievalConfig) -> list[tuple[float, RetrievalConfig, Counter[str]]]:
-    """Thresholds with the lowest total cost on this set, best first."""
-    results = []
-    for high in np.arange(0.55, 0.951, 0.005):
-        for margin in np.arange(0.0, 0.1001, 0.005):
-            for low in np.arange(0.45, high, 0.01):
-                cfg = replace(base, high_score=round(float(high), 3),
-                              high_margin=round(float(margin), 3), low_score=round(float(low), 3))
-                outcome = band_outcomes(r, cfg)
-                cost = sum(_COSTS[k] * v for k, v in outcome.items())
-                results.append((cost, cfg, outcome))
-    results.sort(key=lambda x: (x[0], -x[1].high_margin, -x[1].high_score))
-    return results[:5]
 
 
 def _print_accuracy(scored: Sequence[Scored], ids: list[str], weight: float, show_confusions: bool,
@@ -616,25 +546,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     print_parts(retriever, items)
 
-    lexical_only = encoder is None
-    outcome = band_outcomes(rank_items(scored, ids, weight, cfg), cfg, lexical_only)
-    _print_outcome("bands with the thresholds in settings", cfg, outcome, lexical_only)
-    if args.calibrate and not lexical_only:
-        _out("\nCalibration (lowest cost first; costs: " +
-             ", ".join(f"{k} {v}" for k, v in _COSTS.items()) + "):")
-        for w in ([weight] if args.lexical_weight is not None or args.no_lexical else
-                  [0.0, 0.2, 0.3, 0.4, 0.5]):
-            base = replace(cfg, lexical_weight=w, use_lexical=w > 0)
-            _out(f"\n-- lexical weight {w}")
-            _print_accuracy(scored, ids, w, False, retriever)
-            for cost, best_cfg, result in calibrate(rank_items(scored, ids, w, base), base)[:3]:
-                _print_outcome(f"cost {cost:.1f}", best_cfg, result)
-    elif args.calibrate:
-        _out("\nn-gram only: the share of texts above each FAQ_LEXICAL_ONLY_LOW candidate:")
-        ranked = rank_items(scored, ids, weight, cfg)
-        for low in np.arange(0.2, 0.61, 0.05):
-            _print_outcome(f"low {low:.2f}", replace(cfg, lexical_only_low=float(low)),
-                           band_outcomes(ranked, replace(cfg, lexical_only_low=float(low)), True), True)
+    if args.lexical_only:
+        _out("\nWithout the model the bot never answers directly; it offers n-gram suggestions "
+             f"from score {cfg.lexical_only_low:.2f} up.")
     return 0
 
 
@@ -707,25 +621,46 @@ def print_parts(retriever: Retriever, items: Sequence[EvalItem]) -> dict[tuple[s
              "messages that carry two")
     _out("right = answered right first time; menu+ = \"Did you mean\" with the right entry; "
          "menu- = without it; gaveup/honest = \"no answer here\", a person and the topics offered")
+    others = Counter(retriever.search(i.text).band for i in items
+                     if i.faq_id is None and i.part != "uncovered")
+    if others:
+        total = sum(others.values())
+        _out("non-FAQ texts: " + ", ".join(f"{b} {others[b]} ({others[b] / total:.1%})" for b in BANDS)
+             + " (greetings, thanks...: Rasa routes most of them away from the FAQ)")
     return rows
 
 
-def _print_outcome(label: str, cfg: RetrievalConfig, outcome: Counter[str],
-                   lexical_only: bool = False) -> None:
-    pos = sum(v for k, v in outcome.items() if not k.startswith("negative"))
-    neg = sum(v for k, v in outcome.items() if k.startswith("negative"))
-    if lexical_only:
-        _out(f"\n{label}: no model, so no direct answers; menu when score >= {cfg.lexical_only_low:.3f}")
-    else:
-        _out(f"\n{label}: high >= {cfg.high_score:.3f} with margin >= {cfg.high_margin:.3f}, "
-             f"low < {cfg.low_score:.3f}")
-    if pos:
-        _out("  FAQ questions: " + ", ".join(
-            f"{k} {outcome[k]} ({outcome[k] / pos:.1%})" for k in
-            ("answered_right", "answered_wrong", "menu_with_right", "menu_without_right", "gave_up")))
-    if neg:
-        _out("  non-FAQ texts: " + ", ".join(
-            f"{b} {outcome[f'negative_{b}']} ({outcome[f'negative_{b}'] / neg:.1%})" for b in BANDS))
+# ----- calibrate -----------------------------------------------------------------
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Thresholds per form from training material, with their cross-validated figures."""
+    from actions import faq_calibration
+
+    encoder = _load_encoder(args.model)
+    if encoder is None:
+        _out("FAILED: thresholds are learnt on the model's scores; it could not be loaded")
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        retriever = Retriever(Path(args.faq_dir), encoder=encoder, state_dir=Path(tmp),
+                              show_progress=sys.stderr.isatty())
+    _out("Training material: every FAQ phrasing with itself (and its other-script twin) left out "
+         "(covered), the same with its whole entry left out (uncovered), nlu_data out_of_scope "
+         f"examples (uncovered). Costs: {faq_calibration.COSTS}")
+    found = faq_calibration.calibrate(retriever, nlu_dir=Path(args.nlu_dir))
+    for form, (chosen, cv) in found.items():
+        pos = sum(cv[k] for k in COVERED_OUTCOMES)
+        neg = sum(v for k, v in cv.items() if k.startswith("negative"))
+        _out(f"\n{form}: {pos} covered and {neg} uncovered training questions; "
+             f"{faq_calibration.FOLDS}-fold cross-validation by entry:")
+        _out("  covered:   " + ", ".join(f"{k} {cv[k] / max(1, pos):.3f}" for k in COVERED_OUTCOMES))
+        _out("  uncovered: " + ", ".join(f"{k.removeprefix('negative_')} {v / max(1, neg):.3f}"
+                                        for k, v in sorted(cv.items()) if k.startswith("negative")))
+        _out(f"  thresholds on all folds: {chosen.as_dict()}")
+    _out("\nPut these in FAQ_THRESHOLDS (actions/settings.py):")
+    for form, (chosen, _) in found.items():
+        _out(f'    "{form}": {chosen.as_dict()},')
+    return 0
 
 
 # ----- build ---------------------------------------------------------------------
@@ -797,11 +732,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lexical-only", action="store_true", help="n-gram score only, no model")
     p.add_argument("--no-translit", action="store_true", help="embed Latin-typed Mongolian as typed")
     p.add_argument("--lexical-weight", type=float, help="override FAQ_LEXICAL_WEIGHT")
-    p.add_argument("--calibrate", action="store_true", help="search thresholds on this set")
     p.add_argument("--cold", action="store_true", help="build the index without the vector cache")
     p.add_argument("--build-bench", type=int, metavar="N", help="time a build of N synthetic entries")
     p.add_argument("--quiet", action="store_true", help="no list of confusions")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("calibrate", help="learn the answer thresholds per form from training material")
+    p.add_argument("--model", help="local sentence-transformers folder")
+    p.add_argument("--nlu-dir", default=str(settings.NLU_DIR), help="Rasa NLU data (out_of_scope examples)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("build", help="embed faq/ into the cache ahead of starting the server")
     p.add_argument("--model", help="local sentence-transformers folder")

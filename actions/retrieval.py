@@ -56,6 +56,7 @@ from actions.translit import (
     normalize,
     words,
 )
+from nlu_components.question_reading import Reading, read
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,37 @@ class Encoder(Protocol):
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """One language form's answer / "Did you mean" / "no answer" decision.
+
+    Answer when the best score and its lead over the second reach
+    `high`/`margin`, or when the embedding and the n-grams agree on the best
+    entry and it reaches `agree_high`/`agree_margin` (on training questions
+    such agreement was right 96-97 % of the time); otherwise "Did you mean"
+    when the best score reaches `low`; below it, the honest "no answer".
+    Learnt per form from training material (actions/faq_calibration.py).
+    """
+
+    high: float
+    margin: float
+    agree_high: float
+    agree_margin: float
+    low: float
+
+    def answers(self, best: Any, margin: Any, agree: Any) -> Any:
+        """Whether to answer; works on numbers and on numpy arrays alike."""
+        return (((best >= self.high) & (margin >= self.margin))
+                | (agree & (best >= self.agree_high) & (margin >= self.agree_margin)))
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(float(getattr(self, k)), 3) for k in self.__dataclass_fields__}
+
+
+def _form_thresholds() -> dict[str, Thresholds]:
+    return {form: Thresholds(**values) for form, values in settings.FAQ_THRESHOLDS.items()}
+
+
+@dataclass(frozen=True)
 class RetrievalConfig:
     """Tuning values; defaults are the calibrated ones in actions/settings.py."""
 
@@ -99,6 +131,32 @@ class RetrievalConfig:
     lexical_only_low: float = settings.FAQ_LEXICAL_ONLY_LOW
     transliterate: bool = True
     use_lexical: bool = True
+    # Per question form; a form not listed uses high_score/high_margin/low_score.
+    thresholds: dict[str, Thresholds] = field(default_factory=_form_thresholds)
+
+    def thresholds_for(self, form: str) -> Thresholds:
+        found = self.thresholds.get(form)
+        if found is not None:
+            return found
+        return Thresholds(self.high_score, self.high_margin, 2.0, 2.0, self.low_score)
+
+
+@dataclass(frozen=True)
+class EntryScores:
+    """One text's scores per entry: combined, and its two parts."""
+
+    combined: np.ndarray
+    embedding: np.ndarray | None
+    lexical: np.ndarray
+
+    def agree(self, allowed: np.ndarray | None = None) -> bool:
+        """Whether the embedding and the n-grams put the same entry first."""
+        if self.embedding is None:
+            return False
+        emb, lex = self.embedding, self.lexical
+        if allowed is not None:
+            emb, lex = np.where(allowed, emb, -np.inf), np.where(allowed, lex, -np.inf)
+        return int(np.argmax(emb)) == int(np.argmax(lex))
 
 
 @dataclass(frozen=True)
@@ -136,6 +194,11 @@ class SearchResult:
         if self.best is None:
             return []
         return [self.best.faq_id] + [fid for fid, _ in self.runners_up]
+
+
+def _evidence(result: SearchResult) -> tuple[int, float]:
+    """How strongly a result is supported: its band first, then its best score."""
+    return BANDS.index(result.band), result.best.score if result.best else -1.0
 
 
 def _model_slug(name: str) -> str:
@@ -530,12 +593,29 @@ class Retriever:
 
     # ----- search ---------------------------------------------------------
 
-    def normalize(self, text: str, lang: str | None = None, index: FaqIndex | None = None) -> Normalized:
+    def normalize(self, text: str, lang: str | None = None, index: FaqIndex | None = None,
+                  form: str | None = None) -> Normalized:
         """The text as it will be searched (the index's vocabulary settles spellings)."""
         index = index or self._index
-        return normalize(text[: settings.MAX_MESSAGE_CHARS], lang_hint=lang,
+        return normalize(text[: settings.MAX_MESSAGE_CHARS], form=form, lang_hint=lang,
                          vocabulary=index.vocabulary, english=index.english,
                          transliterate=self.config.transliterate)
+
+    def readings(self, text: str, lang: str | None = None,
+                 index: FaqIndex | None = None) -> tuple[Reading, list[Normalized]]:
+        """The message read (nlu_components.question_reading) and what to match of it.
+
+        The form is told from the message as written; the whole message, with
+        numbers typed and greetings set aside, comes first, then the question
+        part when a preamble came before it.
+        """
+        index = index or self._index
+        text = text[: settings.MAX_MESSAGE_CHARS]
+        form = self.normalize(text, lang, index).form
+        reading = read(text, form)
+        texts = [reading.whole] + ([reading.question] if reading.has_preamble else [])
+        return reading, [replace(self.normalize(t, lang, index, form=form), original=text)
+                         for t in texts]
 
     def entry_components(self, index: FaqIndex, text: str,
                          key: str) -> tuple[np.ndarray | None, np.ndarray]:
@@ -550,22 +630,16 @@ class Retriever:
         emb = np.maximum.reduceat(index.vectors @ self._encode([text])[0], index.starts)
         return emb, lex
 
-    def _entry_scores(self, index: FaqIndex, text: str, key: str) -> np.ndarray:
-        """Combined score per published entry."""
-        if not index.entries:
-            return np.zeros(0, dtype=np.float32)
-        cfg = self.config
-        emb, lex = self.entry_components(index, text, key)
-        if emb is None:
-            return lex
-        if not cfg.use_lexical or cfg.lexical_weight <= 0:
-            return emb
-        return (1.0 - cfg.lexical_weight) * emb + cfg.lexical_weight * lex
-
-    def _decide(self, index: FaqIndex, scores: np.ndarray, norm: Normalized,
+    def _decide(self, index: FaqIndex, scores: EntryScores, norm: Normalized,
                 allowed: np.ndarray | None) -> SearchResult:
+        """Answer, "Did you mean", or the honest "no answer", by the form's thresholds.
+
+        Buttons go only to entries close to the question: within
+        `suggest_window` of the best and themselves above the form's low score.
+        """
         cfg = self.config
-        masked = scores if allowed is None else np.where(allowed, scores, -np.inf)
+        combined = scores.combined
+        masked = combined if allowed is None else np.where(allowed, combined, -np.inf)
         order = [int(i) for i in np.argsort(-masked, kind="stable")[:8] if np.isfinite(masked[i])]
         ranking = [(index.entries[i].id, float(masked[i])) for i in order]
         if not ranking:
@@ -575,24 +649,57 @@ class Retriever:
         best = Match(index.entries[best_i].id, index.entries[best_i].topic, float(masked[best_i]))
         second = ranking[1][1] if len(ranking) > 1 else 0.0
         margin = best.score - second
+        t = cfg.thresholds_for(norm.form)
         if index.vectors is None:
             # Without the model n-grams alone are not trusted to answer.
             band = "middle" if best.score >= cfg.lexical_only_low else "low"
-        elif best.score >= cfg.high_score and margin >= cfg.high_margin:
-            band = "high"
-        elif best.score >= cfg.low_score:
-            band = "middle"
+            low = cfg.lexical_only_low
         else:
-            band = "low"
+            agree = scores.agree(allowed)
+            band = ("high" if t.answers(best.score, margin, agree) else
+                    "middle" if best.score >= t.low else "low")
+            low = t.low
         runners = [(fid, s) for fid, s in ranking[1:cfg.max_suggestions]
-                   if best.score - s <= cfg.suggest_window]
+                   if best.score - s <= cfg.suggest_window and s >= low]
         return SearchResult(band, best, runners, norm.text, norm.original, norm.form,
                             ranking=ranking, topic_restricted=allowed is not None)
 
-    def _search_normalized(self, index: FaqIndex, norm: Normalized, topic: str | None,
-                           topic_confident: bool) -> SearchResult:
-        scores = self._entry_scores(index, norm.text, norm.key)
-        if topic_confident and topic in settings.TOPICS and len(scores):
+    def _scores_many(self, index: FaqIndex, norms: Sequence[Normalized]) -> list[EntryScores]:
+        """Scores per published entry for each text, embedded in one encoder call."""
+        cfg = self.config
+        n = len(index.entries)
+        lex = [index.lexical.scores(norm.key)[:n] for norm in norms]
+        if index.vectors is None:
+            return [EntryScores(x, None, x) for x in lex]
+        emb_rows = index.vectors @ self._encode([norm.text for norm in norms]).T
+        emb = [np.maximum.reduceat(emb_rows[:, i], index.starts) for i in range(len(norms))]
+        if not cfg.use_lexical or cfg.lexical_weight <= 0:
+            return [EntryScores(e, e, x) for e, x in zip(emb, lex, strict=True)]
+        w = cfg.lexical_weight
+        return [EntryScores((1.0 - w) * e + w * x, e, x) for e, x in zip(emb, lex, strict=True)]
+
+    def _search_normalized(self, index: FaqIndex, norm: Normalized | Sequence[Normalized],
+                           topic: str | None, topic_confident: bool) -> SearchResult:
+        """The decision for the best of several readings of one message.
+
+        Each reading (the whole message, the question part) is decided alone;
+        the one with the better evidence wins: the higher band, then the
+        higher score.
+        """
+        norms = [norm] if isinstance(norm, Normalized) else list(norm)
+        if not index.entries:
+            return SearchResult("low", None, [], norms[0].text, norms[0].original, norms[0].form)
+        best: SearchResult | None = None
+        for reading, scores in zip(norms, self._scores_many(index, norms), strict=True):
+            result = self._decide_in_topic(index, scores, reading, topic, topic_confident)
+            if best is None or _evidence(result) > _evidence(best):
+                best = result
+        assert best is not None
+        return replace(best, normalized=norms[0].text)
+
+    def _decide_in_topic(self, index: FaqIndex, scores: EntryScores, norm: Normalized,
+                         topic: str | None, topic_confident: bool) -> SearchResult:
+        if topic_confident and topic in settings.TOPICS and len(scores.combined):
             allowed = index.topic_of == topic
             if allowed.any():
                 restricted = self._decide(index, scores, norm, allowed)
@@ -611,10 +718,11 @@ class Retriever:
         Golomt?") be read together with the entry answered before.
         """
         index = self._index  # one snapshot for the whole search, even if a reload swaps it
-        norm = self.normalize(text or "", lang, index)
+        _reading, norms = self.readings(text or "", lang, index)
+        norm = norms[0]
         if not norm.text or not index.entries or not words(norm.text):
             return SearchResult("low", None, [], norm.text, norm.original, norm.form)
-        result = self._search_normalized(index, norm, topic, topic_confident)
+        result = self._search_normalized(index, norms, topic, topic_confident)
         prev_pos = index.position(previous_faq_id) if previous_faq_id else None
         n_words = len(words(norm.text))
         cued = (norm.key + " ").startswith(FOLLOWUP_CUES)

@@ -16,6 +16,7 @@ STRINGS_DIR = ROOT / "strings"
 STATE_DIR = Path(os.environ.get("STATE_DIR", ROOT / "state"))
 CACHE_DIR = Path(os.environ.get("KHOTOCH_CACHE_DIR", ROOT / ".cache"))
 TEST_DATA_DIR = ROOT / "tests" / "data"
+NLU_DIR = ROOT / "nlu_data" / "nlu"
 
 LANGUAGES = ("mn", "en")
 DEFAULT_LANGUAGE = "mn"
@@ -88,6 +89,18 @@ FAQ_HIGH_SCORE = 0.62
 FAQ_HIGH_MARGIN = 0.025
 # Below this nothing is offered ("low"); between it and "high": "Did you mean?".
 FAQ_LOW_SCORE = 0.61
+# Per question form, learnt from training material (FAQ phrasings with
+# themselves or their whole entry left out, nlu_data's out_of_scope examples)
+# by `python -m bot faq calibrate`, never from the held-out set: answer when
+# score >= high and lead >= margin, or when the embedding and the n-grams
+# agree on the best entry with score >= agree_high and lead >= agree_margin;
+# "Did you mean" from low up; below low, the honest "no answer here".
+# The three values above serve a form not listed here.
+FAQ_THRESHOLDS = {
+    "en": {"high": 0.63, "margin": 0.06, "agree_high": 0.68, "agree_margin": 0.02, "low": 0.63},
+    "mn": {"high": 0.655, "margin": 0.055, "agree_high": 0.67, "agree_margin": 0.025, "low": 0.655},
+    "mn_latn": {"high": 0.665, "margin": 0.05, "agree_high": 0.705, "agree_margin": 0.0, "low": 0.65},
+}
 # Runners-up offered beside the best entry must be this close to it.
 FAQ_SUGGEST_WINDOW = 0.08
 # Entries on a "Did you mean ...?" (the best one included).
