@@ -589,8 +589,8 @@ def part_rows(retriever: Retriever, items: Sequence[EvalItem],
         counts[item_outcome(result, item)] += 1
         if item.also:
             counts["also_n"] += 1
-            counts["also_offered"] += int(item.also in (result.also or ()) or
-                                          item.also in result.suggestions)
+            counts["also_offered"] += int(item.also in result.also or (
+                result.band == "middle" and item.also in result.suggestions))
     return rows
 
 

@@ -56,7 +56,7 @@ from actions.translit import (
     normalize,
     words,
 )
-from nlu_components.question_reading import Reading, read
+from nlu_components.question_reading import Reading, clauses, read
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +194,12 @@ class SearchResult:
         if self.best is None:
             return []
         return [self.best.faq_id] + [fid for fid, _ in self.runners_up]
+
+
+def _urgency(faq_id: str) -> int:
+    """Place in FAQ_URGENT_ENTRIES; entries not listed come after all listed ones."""
+    urgent = settings.FAQ_URGENT_ENTRIES
+    return urgent.index(faq_id) if faq_id in urgent else len(urgent)
 
 
 def _evidence(result: SearchResult) -> tuple[int, float]:
@@ -718,11 +724,12 @@ class Retriever:
         Golomt?") be read together with the entry answered before.
         """
         index = self._index  # one snapshot for the whole search, even if a reload swaps it
-        _reading, norms = self.readings(text or "", lang, index)
+        reading, norms = self.readings(text or "", lang, index)
         norm = norms[0]
         if not norm.text or not index.entries or not words(norm.text):
             return SearchResult("low", None, [], norm.text, norm.original, norm.form)
-        result = self._search_normalized(index, norms, topic, topic_confident)
+        result = self._with_other_need(
+            index, reading, self._search_normalized(index, norms, topic, topic_confident))
         prev_pos = index.position(previous_faq_id) if previous_faq_id else None
         n_words = len(words(norm.text))
         cued = (norm.key + " ").startswith(FOLLOWUP_CUES)
@@ -751,6 +758,44 @@ class Retriever:
         if fits and better:
             return replace(followup, normalized=norm.text, followup=True)
         return result
+
+    def _with_other_need(self, index: FaqIndex, reading: Reading,
+                         result: SearchResult) -> SearchResult:
+        """The answer to the most urgent need, and the message's other need offered after it.
+
+        "My card is gone, and a man from the bank wants the code from my
+        SMS": each clause, scored alone (in one encoder call), points at an
+        entry; a clause pointing at an entry near the top for the whole
+        message, other than the best one, is a second need. Single-clause
+        messages, most of them, pay nothing. Of the two, the
+        one earlier in FAQ_URGENT_ENTRIES is answered first. Two needs in a
+        close race ("Did you mean") are not a tie between readings but two
+        questions: when one of them is urgent it is answered at once.
+        """
+        if result.band == "low" or result.best is None:
+            return result
+        parts = clauses(reading.whole)
+        if len(parts) < 2:
+            return result
+        low = self.config.thresholds_for(result.form).low
+        near = {fid for fid, score in result.ranking[:settings.FAQ_OTHER_NEED_RANK] if score >= low}
+        form = result.form
+        norms = [self.normalize(part, index=index, form=form) for part in parts]
+        pointed: list[str] = []
+        for scores in self._scores_many(index, norms):
+            fid = index.entries[int(np.argmax(scores.combined))].id
+            if fid in near and fid not in pointed:
+                pointed.append(fid)
+        others = [fid for fid in pointed if fid != result.best.faq_id]
+        if not others or (result.band == "middle" and result.best.faq_id not in pointed):
+            return result
+        first, second = sorted((result.best.faq_id, others[0]), key=_urgency)
+        if result.band == "middle" and _urgency(first) >= len(settings.FAQ_URGENT_ENTRIES):
+            return result  # neither is urgent: the buttons let the user choose
+        pos = index.position(first)
+        assert pos is not None
+        best = Match(first, index.entries[pos].topic, dict(result.ranking)[first])
+        return replace(result, band="high", best=best, runners_up=[], also=(second,))
 
     # ----- content access -------------------------------------------------
 

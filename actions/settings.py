@@ -101,6 +101,15 @@ FAQ_THRESHOLDS = {
     "mn": {"high": 0.655, "margin": 0.055, "agree_high": 0.67, "agree_margin": 0.025, "low": 0.655},
     "mn_latn": {"high": 0.665, "margin": 0.05, "agree_high": 0.705, "agree_margin": 0.0, "low": 0.65},
 }
+# When a message carries two needs, the one earlier here is answered first and
+# the other offered after it: what loses money or access if left an hour
+# (block the card, the phone, the hijacked account) before the rest.
+FAQ_URGENT_ENTRIES = (
+    "block_card", "stolen_phone", "clicked_link", "never_share_codes", "code_request",
+    "money_recovery", "unknown_transaction", "account_hijacked", "fake_police", "report_fraud",
+)
+# A second need must be among this many best entries for the whole message.
+FAQ_OTHER_NEED_RANK = 5
 # Runners-up offered beside the best entry must be this close to it.
 FAQ_SUGGEST_WINDOW = 0.08
 # Entries on a "Did you mean ...?" (the best one included).

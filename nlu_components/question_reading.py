@@ -170,6 +170,15 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip(" .!?;\n\t")]
 
 
+_CLAUSE = re.compile(r"[.!?;\n]+|,\s*(?:and|but|then|тэгээд|тэгсэн|бас|гэтэл|teged|tegsen|bas|getel)?\b|"
+                     r"\s(?:and then|and|тэгээд|бас|teged|bas)\s", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[str]:
+    """The message cut into clauses (sentences, and their parts joined by "and", commas)."""
+    return [c.strip() for c in _CLAUSE.split(text) if len(c.split()) >= 3]
+
+
 def strip_greeting(sentence: str) -> str:
     """The sentence without the greetings, thanks and apologies it opens with."""
     rest = sentence
