@@ -29,10 +29,27 @@ import numpy as np
 import yaml
 
 from actions import settings
-from actions.retrieval import Retriever, Thresholds, entry_document
+from actions.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FOLDS = 5
+# Written for calibration only (not taken from the held-out set): what people
+# put around a question in a long message, so that long messages get
+# thresholds of their own. The question goes between the two.
+LONG_FILLERS = {
+    "en": (["I am worried and do not know whom to ask about this.",
+            "My children live far away, so I am writing to you.",
+            "Something happened this week and I need advice."],
+           ["Please tell me what to do.", "What is the right thing to do now?"]),
+    "mn": (["Санаа зовж байна, хэнээс асуухаа мэдэхгүй байна.",
+            "Хүүхдүүд маань хол амьдардаг болохоор танд бичиж байна.",
+            "Энэ долоо хоногт нэг юм болоод зөвлөгөө хэрэгтэй байна."],
+           ["Юу хийхээ хэлж өгөөч.", "Одоо яавал зөв бэ?"]),
+    "mn_latn": (["Sanaa zovj bna hen ees asuuhaa medehgui bna.",
+                 "Huuhduud maani hol amidardag bolohoor tand bichij bna.",
+                 "Ene doloo honogt neg yum bolood zuvluguu heregtei bna."],
+                ["Yu hiihee helj ugooch.", "Odoo yaaval zuv be?"]),
+}
 # Share of common words (of the script-independent spelling) that makes two
 # phrasings of one entry the same question written twice.
 TWIN_OVERLAP = 0.5
@@ -100,8 +117,21 @@ def out_of_scope_examples(nlu_dir: Path) -> list[str]:
     return texts
 
 
-def training_samples(retriever: Retriever, nlu_dir: Path | None = None) -> Samples:
-    """Covered, left-out and out-of-scope training questions, scored as the bot scores."""
+def long_form(text: str, form: str, i: int) -> str:
+    """A training question as a long message: what happened around it, then a plea."""
+    before, after = LONG_FILLERS[form]
+    return f"{before[i % len(before)]} {text.rstrip(' ?.')}. {after[i % len(after)]}"
+
+
+def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bool = False) -> Samples:
+    """Covered, left-out and out-of-scope training questions, scored as the bot scores.
+
+    `long` wraps each question in LONG_FILLERS and reads it as the bot reads a
+    message (numbers typed, greetings set aside), for the thresholds of long
+    messages, whose scores run lower than a short question's.
+    """
+    if long:
+        return _long_samples(retriever, nlu_dir)
     index = retriever.index
     cfg = retriever.config
     weight = cfg.lexical_weight if cfg.use_lexical else 0.0
@@ -148,6 +178,58 @@ def training_samples(retriever: Retriever, nlu_dir: Path | None = None) -> Sampl
 
 
 NEVER = Thresholds(1.0, 1.0, 1.0, 1.0, 0.0)
+
+
+def _long_samples(retriever: Retriever, nlu_dir: Path | None) -> Samples:
+    index = retriever.index
+    cfg = retriever.config
+    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
+    n = len(index.entries)
+    queries: list[tuple[int, int | None, set[int], str, str]] = []  # own, row, left out, form, text
+    i = 0
+    for own, entry in enumerate(index.entries):
+        first = int(index.starts[own])
+        phrasings = entry.phrasings()
+        for offset, (form, text) in enumerate(phrasings):
+            r = first + offset
+            left_out = {r} | twins(index.row_key, r, range(first, first + len(phrasings)))
+            queries.append((own, r, left_out, form, long_form(text, form, i)))
+            i += 1
+    for text in out_of_scope_examples(Path(nlu_dir or settings.NLU_DIR)):
+        form = retriever.normalize(text).form
+        queries.append((-1, None, set(), form, long_form(text, form, i)))
+        i += 1
+    norms = [retriever.readings(text)[1][0] for *_, text in queries]
+    vectors = retriever._encode([norm.text for norm in norms])
+    rows = []
+    for (own, r, left_out, form, _), norm, q in zip(queries, norms, vectors, strict=True):
+        lex = index.lexical.scores(norm.key)[:n]
+        emb_rows = index.vectors @ q if index.vectors is not None else None
+        if own >= 0 and r is not None:
+            entry = index.entries[own]
+            first = int(index.starts[own])
+            last = int(index.starts[own + 1]) if own + 1 < n else len(index.row_key)
+            rest = entry_document(entry, [index.row_key[o] for o in range(first, last)
+                                          if o not in left_out])
+            lex[own] = index.lexical.score_against(norm.key, rest)
+            if emb_rows is not None:
+                emb_rows[sorted(left_out)] = -1.0
+        emb = np.maximum.reduceat(emb_rows, index.starts) if emb_rows is not None else lex
+        scores = (1.0 - weight) * emb + weight * lex
+        if own >= 0:
+            top, margin, right, in_menu = _ranked(scores, own, cfg.max_suggestions, cfg.suggest_window)
+            rows.append((form, top, margin, right, in_menu, True, False,
+                         bool(np.argmax(emb) == np.argmax(lex)), own))
+            scores[own] = emb[own] = lex[own] = -np.inf
+            near = index.entries[int(np.argmax(scores))].id in index.entries[own].related
+        else:
+            near = False
+        top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
+        rows.append((form, top, margin, False, False, False, near,
+                     bool(np.argmax(emb) == np.argmax(lex)), own if own >= 0 else n + len(rows)))
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * 9
+    return Samples(np.array(cols[0], dtype=object), *(np.array(c, dtype=float) for c in cols[1:3]),
+                   *(np.array(c, dtype=bool) for c in cols[3:8]), np.array(cols[8], dtype=int))
 
 
 def outcomes(s: Samples, t: Thresholds) -> Counter[str]:
@@ -229,11 +311,12 @@ def cross_validate(s: Samples, k: int = FOLDS) -> Counter[str]:
 def calibrate(retriever: Retriever, forms: Sequence[str] = settings.QUESTION_FORMS,
               nlu_dir: Path | None = None) -> dict[str, tuple[Thresholds, Counter[str]]]:
     """Per form: the thresholds chosen on all training material and the cross-validated outcomes."""
-    samples = training_samples(retriever, nlu_dir)
     result = {}
-    for form in forms:
-        s = samples.take(samples.form == form)
-        if len(s.best) == 0:
-            continue
-        result[form] = (best_thresholds(s), cross_validate(s))
+    for suffix, long in (("", False), (LONG_SUFFIX, True)):
+        samples = training_samples(retriever, nlu_dir, long=long)
+        for form in forms:
+            s = samples.take(samples.form == form)
+            if len(s.best) == 0:
+                continue
+            result[form + suffix] = (best_thresholds(s), cross_validate(s))
     return result

@@ -95,12 +95,21 @@ FAQ_LOW_SCORE = 0.61
 # score >= high and lead >= margin, or when the embedding and the n-grams
 # agree on the best entry with score >= agree_high and lead >= agree_margin;
 # "Did you mean" from low up; below low, the honest "no answer here".
+# "<form>_long" serve long messages (FAQ_LONG_WORDS), learnt on the same
+# questions wrapped in a few sentences (faq_calibration.LONG_FILLERS).
 # The three values above serve a form not listed here.
 FAQ_THRESHOLDS = {
     "en": {"high": 0.63, "margin": 0.06, "agree_high": 0.68, "agree_margin": 0.02, "low": 0.63},
     "mn": {"high": 0.655, "margin": 0.055, "agree_high": 0.67, "agree_margin": 0.025, "low": 0.655},
     "mn_latn": {"high": 0.665, "margin": 0.05, "agree_high": 0.705, "agree_margin": 0.0, "low": 0.65},
+    "en_long": {"high": 0.64, "margin": 0.015, "agree_high": 0.635, "agree_margin": 0.03, "low": 0.635},
+    "mn_long": {"high": 0.625, "margin": 0.03, "agree_high": 0.635, "agree_margin": 0.015, "low": 0.625},
+    "mn_latn_long": {"high": 0.615, "margin": 0.035, "agree_high": 0.635, "agree_margin": 0.0,
+                     "low": 0.615},
 }
+# A message read (greetings set aside) to at least this many words is long:
+# its scores run lower, so it has thresholds of its own ("<form>_long").
+FAQ_LONG_WORDS = 16
 # When a message carries two needs, the one earlier here is answered first and
 # the other offered after it: what loses money or access if left an hour
 # (block the card, the phone, the hijacked account) before the rest.
