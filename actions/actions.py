@@ -194,8 +194,14 @@ class AnswerFaq(Action):
                                 previous_faq_id=previous)
         runners = [{"faq_id": fid, "score": round(score, 4)} for fid, score in result.runners_up]
         if result.band == "high":
-            return self._answer(dispatcher, tracker, retriever, result.best.faq_id,
-                                result.best.score, runners, lang, text)
+            events = self._answer(dispatcher, tracker, retriever, result.best.faq_id,
+                                  result.best.score, runners, lang, text)
+            also = [fid for fid in result.also if retriever.has(fid)]
+            if also:
+                # The message asked two things: the urgent one is answered, the other offered.
+                dispatcher.utter_message(text=t(lang, "retrieval.also_asked"),
+                                         buttons=[faq_button(retriever, fid, lang) for fid in also])
+            return events
 
         best_topic = result.best.topic if result.best else topic
         best_score = round(result.best.score, 4) if result.best else None
@@ -215,7 +221,10 @@ class AnswerFaq(Action):
                       handoff={"reason": "low_confidence", "question": text, "topic": best_topic})
             return [SlotSet("low_confidence_count", 0), SlotSet("last_question", mask_pii(text))]
 
-        key = "answer.out_of_scope" if intent == "out_of_scope" else "answer.not_understood"
+        # A question with words but no entry near it is told so plainly; only
+        # a text with nothing to search (a sticker's caption, "???") is "not understood".
+        key = ("answer.out_of_scope" if intent == "out_of_scope" else
+               "retrieval.not_covered" if result.best is not None else "answer.not_understood")
         dispatcher.utter_message(text=t(lang, key), buttons=[
             {"title": t(lang, "answer.show_topics"), "payload": payload("help")},
             {"title": t(lang, "answer.ask_person"), "payload": payload("human_handoff")},

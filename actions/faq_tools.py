@@ -24,13 +24,16 @@ import numpy as np
 import yaml
 
 from actions import faq_domain_check, faq_facts, settings
+from actions.eval_data import PARTS, EvalItem, eval_files, load_items
 from actions.faq_store import FaqEntry, Problem, load_store
+from actions.privacy import mask_pii
 from actions.retrieval import (
     BANDS,
     Encoder,
     LexicalIndex,
     RetrievalConfig,
     Retriever,
+    SearchResult,
     entry_document,
     request_reload,
 )
@@ -310,13 +313,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 @dataclass
-class EvalItem:
-    text: str
-    form: str
-    faq_id: str | None
-
-
-@dataclass
 class Scored:
     item: EvalItem
     emb: np.ndarray | None
@@ -324,15 +320,9 @@ class Scored:
     seconds: float
 
 
-def load_eval(path: Path) -> list[EvalItem]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if isinstance(data, dict):
-        data = data.get("items") or []
-    items = []
-    for raw in data or []:
-        if isinstance(raw, dict) and raw.get("text"):
-            items.append(EvalItem(str(raw["text"]), str(raw.get("form") or "?"), raw.get("faq_id")))
-    return items
+def load_eval(paths: Sequence[Path] | None = None) -> list[EvalItem]:
+    """The held-out items of `paths` (default: nlu_eval.yml and every faq_eval_*.yml)."""
+    return load_items(list(paths) if paths else None)
 
 
 def score_items(retriever: Retriever, items: Sequence[EvalItem]) -> list[Scored]:
@@ -340,7 +330,7 @@ def score_items(retriever: Retriever, items: Sequence[EvalItem]) -> list[Scored]
     out = []
     for item in items:
         started = time.perf_counter()
-        norm = retriever.normalize(item.text)
+        norm = retriever.readings(item.text)[1][0]  # the whole message, numbers typed
         emb, lex = retriever.entry_components(retriever.index, norm.text, norm.key)
         out.append(Scored(item, emb, lex, time.perf_counter() - started))
     return out
@@ -350,76 +340,6 @@ def combine(scored: Scored, weight: float) -> np.ndarray:
     if scored.emb is None:
         return scored.lex
     return (1.0 - weight) * scored.emb + weight * scored.lex
-
-
-@dataclass
-class Ranked:
-    """Per item, what the band decision needs, for one lexical weight."""
-
-    best: np.ndarray  # best score
-    margin: np.ndarray  # best minus second
-    right: np.ndarray  # top-1 is the expected entry
-    in_menu: np.ndarray  # expected entry among the "Did you mean" choices
-    positive: np.ndarray  # item has an expected entry
-
-
-def rank_items(scored: Sequence[Scored], ids: list[str], weight: float,
-               cfg: RetrievalConfig) -> Ranked:
-    best, margin, right, in_menu, positive = [], [], [], [], []
-    for s in scored:
-        scores = combine(s, weight)
-        order = np.argsort(-scores)
-        top = float(scores[order[0]])
-        best.append(top)
-        margin.append(top - float(scores[order[1]]) if len(order) > 1 else top)
-        positive.append(s.item.faq_id is not None)
-        right.append(ids[order[0]] == s.item.faq_id)
-        menu = [ids[i] for i in order[:cfg.max_suggestions] if top - scores[i] <= cfg.suggest_window]
-        in_menu.append(s.item.faq_id in menu)
-    return Ranked(*(np.array(v) for v in (best, margin, right, in_menu, positive)))
-
-
-def band_outcomes(r: Ranked, cfg: RetrievalConfig, lexical_only: bool = False) -> Counter[str]:
-    """What users would see: right answers, wrong answers, menus, give-ups."""
-    if lexical_only:
-        high = np.zeros_like(r.best, dtype=bool)
-        middle = r.best >= cfg.lexical_only_low
-    else:
-        high = (r.best >= cfg.high_score) & (r.margin >= cfg.high_margin)
-        middle = ~high & (r.best >= cfg.low_score)
-    low = ~high & ~middle
-    pos, neg = r.positive, ~r.positive
-    return Counter({
-        "answered_right": int((pos & high & r.right).sum()),
-        "answered_wrong": int((pos & high & ~r.right).sum()),
-        "menu_with_right": int((pos & middle & r.in_menu).sum()),
-        "menu_without_right": int((pos & middle & ~r.in_menu).sum()),
-        "gave_up": int((pos & low).sum()),
-        "negative_high": int((neg & high).sum()),
-        "negative_middle": int((neg & middle).sum()),
-        "negative_low": int((neg & low).sum()),
-    })
-
-
-# A wrong answer read aloud costs far more than a "Did you mean" menu.
-_COSTS = {"answered_right": 0.0, "answered_wrong": 6.0, "menu_with_right": 0.6,
-          "menu_without_right": 1.5, "gave_up": 1.0,
-          "negative_high": 4.0, "negative_middle": 0.5, "negative_low": 0.0}
-
-
-def calibrate(r: Ranked, base: RetrievalConfig) -> list[tuple[float, RetrievalConfig, Counter[str]]]:
-    """Thresholds with the lowest total cost on this set, best first."""
-    results = []
-    for high in np.arange(0.55, 0.951, 0.005):
-        for margin in np.arange(0.0, 0.1001, 0.005):
-            for low in np.arange(0.45, high, 0.01):
-                cfg = replace(base, high_score=round(float(high), 3),
-                              high_margin=round(float(margin), 3), low_score=round(float(low), 3))
-                outcome = band_outcomes(r, cfg)
-                cost = sum(_COSTS[k] * v for k, v in outcome.items())
-                results.append((cost, cfg, outcome))
-    results.sort(key=lambda x: (x[0], -x[1].high_margin, -x[1].high_score))
-    return results[:5]
 
 
 def _print_accuracy(scored: Sequence[Scored], ids: list[str], weight: float, show_confusions: bool,
@@ -535,7 +455,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _out(f"machine load average {_load():.1f} (wall time is only meaningful near 0 on 2 cores)")
         return 0
 
-    items = load_eval(Path(args.file))
+    paths = [Path(f) for f in args.file] if args.file else eval_files()
+    items = load_eval(paths)
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         retriever = Retriever(Path(args.faq_dir), encoder=encoder, config=cfg,
@@ -551,7 +472,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
          f"{'on' if cfg.transliterate else 'off'}")
     _out(f"content: {len(index.entries)} published entries, {len(index.row_text)} rows; "
          f"eval: {sum(1 for i in items if i.faq_id)} FAQ items, "
-         f"{sum(1 for i in items if not i.faq_id)} non-FAQ items ({args.file})")
+         f"{sum(1 for i in items if not i.faq_id)} non-FAQ items ({', '.join(p.name for p in paths)})")
     if missing:
         _out(f"WARNING eval items name entries not in faq/: {', '.join(missing)}")
     _out(f"index build: {build:.1f} s ({'cold, no cache' if args.cold else 'cache allowed'})\n")
@@ -577,44 +498,123 @@ def cmd_eval(args: argparse.Namespace) -> int:
          f"p95 {_percentile(latencies, 0.95):.1f} ms, CPU {cpu_ms:.1f} ms (target p95 <= 30 ms); "
          f"machine load average {_load():.1f}")
 
-    lexical_only = encoder is None
-    outcome = band_outcomes(rank_items(scored, ids, weight, cfg), cfg, lexical_only)
-    _print_outcome("bands with the thresholds in settings", cfg, outcome, lexical_only)
-    if args.calibrate and not lexical_only:
-        _out("\nCalibration (lowest cost first; costs: " +
-             ", ".join(f"{k} {v}" for k, v in _COSTS.items()) + "):")
-        for w in ([weight] if args.lexical_weight is not None or args.no_lexical else
-                  [0.0, 0.2, 0.3, 0.4, 0.5]):
-            base = replace(cfg, lexical_weight=w, use_lexical=w > 0)
-            _out(f"\n-- lexical weight {w}")
-            _print_accuracy(scored, ids, w, False, retriever)
-            for cost, best_cfg, result in calibrate(rank_items(scored, ids, w, base), base)[:3]:
-                _print_outcome(f"cost {cost:.1f}", best_cfg, result)
-    elif args.calibrate:
-        _out("\nn-gram only: the share of texts above each FAQ_LEXICAL_ONLY_LOW candidate:")
-        ranked = rank_items(scored, ids, weight, cfg)
-        for low in np.arange(0.2, 0.61, 0.05):
-            _print_outcome(f"low {low:.2f}", replace(cfg, lexical_only_low=float(low)),
-                           band_outcomes(ranked, replace(cfg, lexical_only_low=float(low)), True), True)
+    print_parts(retriever, items)
+
+    if args.lexical_only:
+        _out("\nWithout the model the bot never answers directly; it offers n-gram suggestions "
+             f"from score {cfg.lexical_only_low:.2f} up.")
     return 0
 
 
-def _print_outcome(label: str, cfg: RetrievalConfig, outcome: Counter[str],
-                   lexical_only: bool = False) -> None:
-    pos = sum(v for k, v in outcome.items() if not k.startswith("negative"))
-    neg = sum(v for k, v in outcome.items() if k.startswith("negative"))
-    if lexical_only:
-        _out(f"\n{label}: no model, so no direct answers; menu when score >= {cfg.lexical_only_low:.3f}")
-    else:
-        _out(f"\n{label}: high >= {cfg.high_score:.3f} with margin >= {cfg.high_margin:.3f}, "
-             f"low < {cfg.low_score:.3f}")
-    if pos:
-        _out("  FAQ questions: " + ", ".join(
-            f"{k} {outcome[k]} ({outcome[k] / pos:.1%})" for k in
-            ("answered_right", "answered_wrong", "menu_with_right", "menu_without_right", "gave_up")))
-    if neg:
-        _out("  non-FAQ texts: " + ", ".join(
-            f"{b} {outcome[f'negative_{b}']} ({outcome[f'negative_{b}'] / neg:.1%})" for b in BANDS))
+# What a user sees, per held-out item, as the FAQ action decides it.
+COVERED_OUTCOMES = ("right", "menu_right", "wrong", "menu_wrong", "gave_up")
+UNCOVERED_OUTCOMES = ("honest", "menu", "wrong")
+
+
+def item_outcome(result: SearchResult, item: EvalItem) -> str:
+    """The item's outcome, mirroring actions.AnswerFaq.
+
+    Covered: answered with the right entry ("right"), with another one
+    ("wrong"), "Did you mean" buttons with ("menu_right") or without the
+    right entry ("menu_wrong"), or the "I have no answer" reply ("gave_up").
+    Uncovered: that honest reply with a person and the topics ("honest"),
+    buttons that can only be unrelated ("menu"), or an answer ("wrong").
+    """
+    if item.faq_id is None:
+        return {"high": "wrong", "middle": "menu", "low": "honest"}[result.band]
+    if result.band == "high":
+        return "right" if result.best is not None and result.best.faq_id == item.faq_id else "wrong"
+    if result.band == "middle":
+        return "menu_right" if item.faq_id in result.suggestions else "menu_wrong"
+    return "gave_up"
+
+
+def part_rows(retriever: Retriever, items: Sequence[EvalItem],
+              masked: bool = False) -> dict[tuple[str, str], Counter[str]]:
+    """Outcome counts per (form, part); `masked` first masks personal data as the bot does."""
+    rows: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for item in items:
+        if item.faq_id is None and item.part != "uncovered":
+            continue  # greetings, thanks, ...: Rasa routes them away from the FAQ action
+        text = mask_pii(item.text) if masked else item.text
+        result = retriever.search(text)
+        counts = rows[(item.form, item.part + (" masked" if masked else ""))]
+        counts["n"] += 1
+        counts[item_outcome(result, item)] += 1
+        if item.also:
+            counts["also_n"] += 1
+            counts["also_offered"] += int(item.also in result.also or (
+                result.band == "middle" and item.also in result.suggestions))
+    return rows
+
+
+def print_parts(retriever: Retriever, items: Sequence[EvalItem]) -> dict[tuple[str, str], Counter[str]]:
+    """Per language form and part: right first time, menu with the right entry, wrong, honest."""
+    rows = part_rows(retriever, items)
+    rows.update(part_rows(retriever, [i for i in items if i.part == "numbers"], masked=True))
+    _out("\nWhat users see, per language form and part (targets: right >= 0.90, wrong <= 0.02, "
+         "uncovered honest >= 0.90)")
+    _out(f"{'part':<16} {'form':<8} {'items':>5} {'right':>6} {'menu+':>6} {'wrong':>6} "
+         f"{'menu-':>6} {'gaveup':>6} {'honest':>6}")
+    parts = [*PARTS[:2], "numbers masked", *PARTS[2:]]
+    for part in parts:
+        for form in settings.QUESTION_FORMS:
+            c = rows.get((form, part))
+            if not c:
+                continue
+            n = c["n"]
+            if part == "uncovered":
+                _out(f"{part:<16} {form:<8} {n:>5} {'':>6} {'':>6} {c['wrong'] / n:>6.3f} "
+                     f"{c['menu'] / n:>6.3f} {'':>6} {c['honest'] / n:>6.3f}")
+            else:
+                _out(f"{part:<16} {form:<8} {n:>5} {c['right'] / n:>6.3f} {c['menu_right'] / n:>6.3f} "
+                     f"{c['wrong'] / n:>6.3f} {c['menu_wrong'] / n:>6.3f} {c['gave_up'] / n:>6.3f}")
+    also_n = sum(c["also_n"] for c in rows.values())
+    if also_n:
+        _out(f"second need offered: {sum(c['also_offered'] for c in rows.values())} of {also_n} "
+             "messages that carry two")
+    _out("right = answered right first time; menu+ = \"Did you mean\" with the right entry; "
+         "menu- = without it; gaveup/honest = \"no answer here\", a person and the topics offered")
+    others = Counter(retriever.search(i.text).band for i in items
+                     if i.faq_id is None and i.part != "uncovered")
+    if others:
+        total = sum(others.values())
+        _out("non-FAQ texts: " + ", ".join(f"{b} {others[b]} ({others[b] / total:.1%})" for b in BANDS)
+             + " (greetings, thanks...: Rasa routes most of them away from the FAQ)")
+    return rows
+
+
+# ----- calibrate -----------------------------------------------------------------
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Thresholds per form from training material, with their cross-validated figures."""
+    from actions import faq_calibration
+
+    encoder = _load_encoder(args.model)
+    if encoder is None:
+        _out("FAILED: thresholds are learnt on the model's scores; it could not be loaded")
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        retriever = Retriever(Path(args.faq_dir), encoder=encoder, state_dir=Path(tmp),
+                              show_progress=sys.stderr.isatty())
+    _out("Training material: every FAQ phrasing with itself (and its other-script twin) left out "
+         "(covered), the same with its whole entry left out (uncovered), nlu_data out_of_scope "
+         f"examples (uncovered). Costs: {faq_calibration.COSTS}")
+    found = faq_calibration.calibrate(retriever, nlu_dir=Path(args.nlu_dir))
+    for form, (chosen, cv) in found.items():
+        pos = sum(cv[k] for k in COVERED_OUTCOMES)
+        neg = sum(v for k, v in cv.items() if k.startswith("negative"))
+        _out(f"\n{form}: {pos} covered and {neg} uncovered training questions; "
+             f"{faq_calibration.FOLDS}-fold cross-validation by entry:")
+        _out("  covered:   " + ", ".join(f"{k} {cv[k] / max(1, pos):.3f}" for k in COVERED_OUTCOMES))
+        _out("  uncovered: " + ", ".join(f"{k.removeprefix('negative_')} {v / max(1, neg):.3f}"
+                                        for k, v in sorted(cv.items()) if k.startswith("negative")))
+        _out(f"  thresholds on all folds: {chosen.as_dict()}")
+    _out("\nPut these in FAQ_THRESHOLDS (actions/settings.py):")
+    for form, (chosen, _) in found.items():
+        _out(f'    "{form}": {chosen.as_dict()},')
+    return 0
 
 
 # ----- build ---------------------------------------------------------------------
@@ -678,17 +678,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="accuracy on the held-out questions, latency, build time")
-    p.add_argument("--file", default=str(settings.FAQ_EVAL_FILE))
+    p.add_argument("--file", action="append",
+                   help="held-out items (repeatable; default nlu_eval.yml and every faq_eval_*.yml)")
     p.add_argument("--model", help="another local sentence-transformers folder to measure")
     p.add_argument("--no-lexical", action="store_true", help="embedding score only")
     p.add_argument("--lexical-only", action="store_true", help="n-gram score only, no model")
     p.add_argument("--no-translit", action="store_true", help="embed Latin-typed Mongolian as typed")
     p.add_argument("--lexical-weight", type=float, help="override FAQ_LEXICAL_WEIGHT")
-    p.add_argument("--calibrate", action="store_true", help="search thresholds on this set")
     p.add_argument("--cold", action="store_true", help="build the index without the vector cache")
     p.add_argument("--build-bench", type=int, metavar="N", help="time a build of N synthetic entries")
     p.add_argument("--quiet", action="store_true", help="no list of confusions")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("calibrate", help="learn the answer thresholds per form from training material")
+    p.add_argument("--model", help="local sentence-transformers folder")
+    p.add_argument("--nlu-dir", default=str(settings.NLU_DIR), help="Rasa NLU data (out_of_scope examples)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("build", help="embed faq/ into the cache ahead of starting the server")
     p.add_argument("--model", help="local sentence-transformers folder")

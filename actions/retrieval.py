@@ -56,10 +56,13 @@ from actions.translit import (
     normalize,
     words,
 )
+from nlu_components.question_reading import Reading, clauses, read
 
 log = logging.getLogger(__name__)
 
 BANDS = ("low", "middle", "high")
+# Thresholds of long messages are kept under the form's name plus this.
+LONG_SUFFIX = "_long"
 # Openings that mark a message as going on from the previous answer
 # ("and for Golomt?", "тэгээд хэдэн төгрөг вэ?"), in the script-independent
 # spelling so that Latin-typed Mongolian matches too.
@@ -86,6 +89,37 @@ class Encoder(Protocol):
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """One language form's answer / "Did you mean" / "no answer" decision.
+
+    Answer when the best score and its lead over the second reach
+    `high`/`margin`, or when the embedding and the n-grams agree on the best
+    entry and it reaches `agree_high`/`agree_margin` (on training questions
+    such agreement was right 96-97 % of the time); otherwise "Did you mean"
+    when the best score reaches `low`; below it, the honest "no answer".
+    Learnt per form from training material (actions/faq_calibration.py).
+    """
+
+    high: float
+    margin: float
+    agree_high: float
+    agree_margin: float
+    low: float
+
+    def answers(self, best: Any, margin: Any, agree: Any) -> Any:
+        """Whether to answer; works on numbers and on numpy arrays alike."""
+        return (((best >= self.high) & (margin >= self.margin))
+                | (agree & (best >= self.agree_high) & (margin >= self.agree_margin)))
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(float(getattr(self, k)), 3) for k in self.__dataclass_fields__}
+
+
+def _form_thresholds() -> dict[str, Thresholds]:
+    return {form: Thresholds(**values) for form, values in settings.FAQ_THRESHOLDS.items()}
+
+
+@dataclass(frozen=True)
 class RetrievalConfig:
     """Tuning values; defaults are the calibrated ones in actions/settings.py."""
 
@@ -99,6 +133,33 @@ class RetrievalConfig:
     lexical_only_low: float = settings.FAQ_LEXICAL_ONLY_LOW
     transliterate: bool = True
     use_lexical: bool = True
+    # Per question form; a form not listed uses high_score/high_margin/low_score.
+    thresholds: dict[str, Thresholds] = field(default_factory=_form_thresholds)
+
+    def thresholds_for(self, form: str, long: bool = False) -> Thresholds:
+        """The form's thresholds; a long message's own ones where they were learnt."""
+        found = (self.thresholds.get(form + LONG_SUFFIX) if long else None) or self.thresholds.get(form)
+        if found is not None:
+            return found
+        return Thresholds(self.high_score, self.high_margin, 2.0, 2.0, self.low_score)
+
+
+@dataclass(frozen=True)
+class EntryScores:
+    """One text's scores per entry: combined, and its two parts."""
+
+    combined: np.ndarray
+    embedding: np.ndarray | None
+    lexical: np.ndarray
+
+    def agree(self, allowed: np.ndarray | None = None) -> bool:
+        """Whether the embedding and the n-grams put the same entry first."""
+        if self.embedding is None:
+            return False
+        emb, lex = self.embedding, self.lexical
+        if allowed is not None:
+            emb, lex = np.where(allowed, emb, -np.inf), np.where(allowed, lex, -np.inf)
+        return int(np.argmax(emb)) == int(np.argmax(lex))
 
 
 @dataclass(frozen=True)
@@ -128,12 +189,25 @@ class SearchResult:
     ranking: list[tuple[str, float]] = field(default_factory=list)
     topic_restricted: bool = False
     followup: bool = False
+    # Entries for other needs the message raised, offered after the answer.
+    also: tuple[str, ...] = ()
 
     @property
     def suggestions(self) -> list[str]:
         if self.best is None:
             return []
         return [self.best.faq_id] + [fid for fid, _ in self.runners_up]
+
+
+def _urgency(faq_id: str) -> int:
+    """Place in FAQ_URGENT_ENTRIES; entries not listed come after all listed ones."""
+    urgent = settings.FAQ_URGENT_ENTRIES
+    return urgent.index(faq_id) if faq_id in urgent else len(urgent)
+
+
+def _evidence(result: SearchResult) -> tuple[int, float]:
+    """How strongly a result is supported: its band first, then its best score."""
+    return BANDS.index(result.band), result.best.score if result.best else -1.0
 
 
 def _model_slug(name: str) -> str:
@@ -528,12 +602,29 @@ class Retriever:
 
     # ----- search ---------------------------------------------------------
 
-    def normalize(self, text: str, lang: str | None = None, index: FaqIndex | None = None) -> Normalized:
+    def normalize(self, text: str, lang: str | None = None, index: FaqIndex | None = None,
+                  form: str | None = None) -> Normalized:
         """The text as it will be searched (the index's vocabulary settles spellings)."""
         index = index or self._index
-        return normalize(text[: settings.MAX_MESSAGE_CHARS], lang_hint=lang,
+        return normalize(text[: settings.MAX_MESSAGE_CHARS], form=form, lang_hint=lang,
                          vocabulary=index.vocabulary, english=index.english,
                          transliterate=self.config.transliterate)
+
+    def readings(self, text: str, lang: str | None = None,
+                 index: FaqIndex | None = None) -> tuple[Reading, list[Normalized]]:
+        """The message read (nlu_components.question_reading) and what to match of it.
+
+        The form is told from the message as written; the whole message, with
+        numbers typed and greetings set aside, comes first, then the question
+        part when a preamble came before it.
+        """
+        index = index or self._index
+        text = text[: settings.MAX_MESSAGE_CHARS]
+        form = self.normalize(text, lang, index).form
+        reading = read(text, form)
+        texts = [reading.whole] + ([reading.question] if reading.has_preamble else [])
+        return reading, [replace(self.normalize(t, lang, index, form=form), original=text)
+                         for t in texts]
 
     def entry_components(self, index: FaqIndex, text: str,
                          key: str) -> tuple[np.ndarray | None, np.ndarray]:
@@ -548,22 +639,16 @@ class Retriever:
         emb = np.maximum.reduceat(index.vectors @ self._encode([text])[0], index.starts)
         return emb, lex
 
-    def _entry_scores(self, index: FaqIndex, text: str, key: str) -> np.ndarray:
-        """Combined score per published entry."""
-        if not index.entries:
-            return np.zeros(0, dtype=np.float32)
-        cfg = self.config
-        emb, lex = self.entry_components(index, text, key)
-        if emb is None:
-            return lex
-        if not cfg.use_lexical or cfg.lexical_weight <= 0:
-            return emb
-        return (1.0 - cfg.lexical_weight) * emb + cfg.lexical_weight * lex
-
-    def _decide(self, index: FaqIndex, scores: np.ndarray, norm: Normalized,
+    def _decide(self, index: FaqIndex, scores: EntryScores, norm: Normalized,
                 allowed: np.ndarray | None) -> SearchResult:
+        """Answer, "Did you mean", or the honest "no answer", by the form's thresholds.
+
+        Buttons go only to entries close to the question: within
+        `suggest_window` of the best and themselves above the form's low score.
+        """
         cfg = self.config
-        masked = scores if allowed is None else np.where(allowed, scores, -np.inf)
+        combined = scores.combined
+        masked = combined if allowed is None else np.where(allowed, combined, -np.inf)
         order = [int(i) for i in np.argsort(-masked, kind="stable")[:8] if np.isfinite(masked[i])]
         ranking = [(index.entries[i].id, float(masked[i])) for i in order]
         if not ranking:
@@ -573,24 +658,63 @@ class Retriever:
         best = Match(index.entries[best_i].id, index.entries[best_i].topic, float(masked[best_i]))
         second = ranking[1][1] if len(ranking) > 1 else 0.0
         margin = best.score - second
+        t = cfg.thresholds_for(norm.form, long=len(words(norm.text)) >= settings.FAQ_LONG_WORDS)
         if index.vectors is None:
             # Without the model n-grams alone are not trusted to answer.
             band = "middle" if best.score >= cfg.lexical_only_low else "low"
-        elif best.score >= cfg.high_score and margin >= cfg.high_margin:
-            band = "high"
-        elif best.score >= cfg.low_score:
-            band = "middle"
+            low = cfg.lexical_only_low
         else:
-            band = "low"
+            agree = scores.agree(allowed)
+            band = ("high" if t.answers(best.score, margin, agree) else
+                    "middle" if best.score >= t.low else "low")
+            low = t.low
         runners = [(fid, s) for fid, s in ranking[1:cfg.max_suggestions]
-                   if best.score - s <= cfg.suggest_window]
+                   if best.score - s <= cfg.suggest_window and s >= low]
         return SearchResult(band, best, runners, norm.text, norm.original, norm.form,
                             ranking=ranking, topic_restricted=allowed is not None)
 
-    def _search_normalized(self, index: FaqIndex, norm: Normalized, topic: str | None,
-                           topic_confident: bool) -> SearchResult:
-        scores = self._entry_scores(index, norm.text, norm.key)
-        if topic_confident and topic in settings.TOPICS and len(scores):
+    def _scores_many(self, index: FaqIndex, norms: Sequence[Normalized]) -> list[EntryScores]:
+        """Scores per published entry for each text.
+
+        Each text is encoded alone: one text takes the encoder's traced
+        single-text path (~15 ms), while a batch of two took the generic
+        path at several times the cost.
+        """
+        cfg = self.config
+        n = len(index.entries)
+        lex = [index.lexical.scores(norm.key)[:n] for norm in norms]
+        if index.vectors is None:
+            return [EntryScores(x, None, x) for x in lex]
+        queries = np.stack([self._encode([norm.text])[0] for norm in norms])
+        emb_rows = index.vectors @ queries.T
+        emb = [np.maximum.reduceat(emb_rows[:, i], index.starts) for i in range(len(norms))]
+        if not cfg.use_lexical or cfg.lexical_weight <= 0:
+            return [EntryScores(e, e, x) for e, x in zip(emb, lex, strict=True)]
+        w = cfg.lexical_weight
+        return [EntryScores((1.0 - w) * e + w * x, e, x) for e, x in zip(emb, lex, strict=True)]
+
+    def _search_normalized(self, index: FaqIndex, norm: Normalized | Sequence[Normalized],
+                           topic: str | None, topic_confident: bool) -> SearchResult:
+        """The decision for the best of several readings of one message.
+
+        Each reading (the whole message, the question part) is decided alone;
+        the one with the better evidence wins: the higher band, then the
+        higher score.
+        """
+        norms = [norm] if isinstance(norm, Normalized) else list(norm)
+        if not index.entries:
+            return SearchResult("low", None, [], norms[0].text, norms[0].original, norms[0].form)
+        best: SearchResult | None = None
+        for reading, scores in zip(norms, self._scores_many(index, norms), strict=True):
+            result = self._decide_in_topic(index, scores, reading, topic, topic_confident)
+            if best is None or _evidence(result) > _evidence(best):
+                best = result
+        assert best is not None
+        return replace(best, normalized=norms[0].text)
+
+    def _decide_in_topic(self, index: FaqIndex, scores: EntryScores, norm: Normalized,
+                         topic: str | None, topic_confident: bool) -> SearchResult:
+        if topic_confident and topic in settings.TOPICS and len(scores.combined):
             allowed = index.topic_of == topic
             if allowed.any():
                 restricted = self._decide(index, scores, norm, allowed)
@@ -609,10 +733,12 @@ class Retriever:
         Golomt?") be read together with the entry answered before.
         """
         index = self._index  # one snapshot for the whole search, even if a reload swaps it
-        norm = self.normalize(text or "", lang, index)
+        reading, norms = self.readings(text or "", lang, index)
+        norm = norms[0]
         if not norm.text or not index.entries or not words(norm.text):
             return SearchResult("low", None, [], norm.text, norm.original, norm.form)
-        result = self._search_normalized(index, norm, topic, topic_confident)
+        result = self._with_other_need(
+            index, reading, self._search_normalized(index, norms, topic, topic_confident))
         prev_pos = index.position(previous_faq_id) if previous_faq_id else None
         n_words = len(words(norm.text))
         cued = (norm.key + " ").startswith(FOLLOWUP_CUES)
@@ -641,6 +767,46 @@ class Retriever:
         if fits and better:
             return replace(followup, normalized=norm.text, followup=True)
         return result
+
+    def _with_other_need(self, index: FaqIndex, reading: Reading,
+                         result: SearchResult) -> SearchResult:
+        """The answer to the most urgent need, and the message's other need offered after it.
+
+        "My card is gone, and a man from the bank wants the code from my
+        SMS": each clause's words point at an entry (n-grams only: encoding
+        every clause cost up to 150 ms a long message, p95 of the search went
+        from ~30 to ~200 ms); a clause pointing at an entry near the top for
+        the whole message, other than the best one, is a second need. Of the two, the
+        one earlier in FAQ_URGENT_ENTRIES is answered first. Two needs in a
+        close race ("Did you mean") are not a tie between readings but two
+        questions: when one of them is urgent it is answered at once.
+        """
+        if result.band == "low" or result.best is None:
+            return result
+        # Only a long message tells two stories; short ones skip the extra encoding.
+        if len(words(result.normalized)) < settings.FAQ_LONG_WORDS:
+            return result
+        parts = clauses(reading.whole)
+        if len(parts) < 2:
+            return result
+        low = self.config.thresholds_for(result.form, long=True).low
+        near = {fid for fid, score in result.ranking[:settings.FAQ_OTHER_NEED_RANK] if score >= low}
+        n = len(index.entries)
+        pointed: list[str] = []
+        for part in parts:
+            fid = index.entries[int(np.argmax(index.lexical.scores(lexical_key(part))[:n]))].id
+            if fid in near and fid not in pointed:
+                pointed.append(fid)
+        others = [fid for fid in pointed if fid != result.best.faq_id]
+        if not others or (result.band == "middle" and result.best.faq_id not in pointed):
+            return result
+        first, second = sorted((result.best.faq_id, others[0]), key=_urgency)
+        if result.band == "middle" and _urgency(first) >= len(settings.FAQ_URGENT_ENTRIES):
+            return result  # neither is urgent: the buttons let the user choose
+        pos = index.position(first)
+        assert pos is not None
+        best = Match(first, index.entries[pos].topic, dict(result.ranking)[first])
+        return replace(result, band="high", best=best, runners_up=[], also=(second,))
 
     # ----- content access -------------------------------------------------
 

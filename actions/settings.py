@@ -16,6 +16,7 @@ STRINGS_DIR = ROOT / "strings"
 STATE_DIR = Path(os.environ.get("STATE_DIR", ROOT / "state"))
 CACHE_DIR = Path(os.environ.get("KHOTOCH_CACHE_DIR", ROOT / ".cache"))
 TEST_DATA_DIR = ROOT / "tests" / "data"
+NLU_DIR = ROOT / "nlu_data" / "nlu"
 
 # Address Rasa and the action server listen on. Loopback: only this machine
 # reaches them. The compose file sets 0.0.0.0 inside containers that sit on
@@ -93,6 +94,36 @@ FAQ_HIGH_SCORE = 0.62
 FAQ_HIGH_MARGIN = 0.025
 # Below this nothing is offered ("low"); between it and "high": "Did you mean?".
 FAQ_LOW_SCORE = 0.61
+# Per question form, learnt from training material (FAQ phrasings with
+# themselves or their whole entry left out, nlu_data's out_of_scope examples)
+# by `python -m bot faq calibrate`, never from the held-out set: answer when
+# score >= high and lead >= margin, or when the embedding and the n-grams
+# agree on the best entry with score >= agree_high and lead >= agree_margin;
+# "Did you mean" from low up; below low, the honest "no answer here".
+# "<form>_long" serve long messages (FAQ_LONG_WORDS), learnt on the same
+# questions wrapped in a few sentences (faq_calibration.LONG_FILLERS).
+# The three values above serve a form not listed here.
+FAQ_THRESHOLDS = {
+    "en": {"high": 0.63, "margin": 0.06, "agree_high": 0.68, "agree_margin": 0.02, "low": 0.63},
+    "mn": {"high": 0.655, "margin": 0.055, "agree_high": 0.67, "agree_margin": 0.025, "low": 0.655},
+    "mn_latn": {"high": 0.665, "margin": 0.05, "agree_high": 0.705, "agree_margin": 0.0, "low": 0.65},
+    "en_long": {"high": 0.64, "margin": 0.015, "agree_high": 0.635, "agree_margin": 0.03, "low": 0.635},
+    "mn_long": {"high": 0.625, "margin": 0.03, "agree_high": 0.635, "agree_margin": 0.015, "low": 0.625},
+    "mn_latn_long": {"high": 0.615, "margin": 0.035, "agree_high": 0.635, "agree_margin": 0.0,
+                     "low": 0.615},
+}
+# A message read (greetings set aside) to at least this many words is long:
+# its scores run lower, so it has thresholds of its own ("<form>_long").
+FAQ_LONG_WORDS = 16
+# When a message carries two needs, the one earlier here is answered first and
+# the other offered after it: what loses money or access if left an hour
+# (block the card, the phone, the hijacked account) before the rest.
+FAQ_URGENT_ENTRIES = (
+    "block_card", "stolen_phone", "clicked_link", "never_share_codes", "code_request",
+    "money_recovery", "unknown_transaction", "account_hijacked", "fake_police", "report_fraud",
+)
+# A second need must be among this many best entries for the whole message.
+FAQ_OTHER_NEED_RANK = 5
 # Runners-up offered beside the best entry must be this close to it.
 FAQ_SUGGEST_WINDOW = 0.08
 # Entries on a "Did you mean ...?" (the best one included).
@@ -120,6 +151,8 @@ FAQ_OFFICIAL_DOMAINS = FAQ_DIR / "official_domains.yml"
 # Entries and facts checked longer ago than this are reported for a new check.
 FAQ_REVIEW_MAX_AGE_DAYS = 365
 FAQ_EVAL_FILE = TEST_DATA_DIR / "nlu_eval.yml"
+# Held-out questions other helpers add beside it (actions/eval_data.py).
+FAQ_EVAL_EXTRA_GLOB = "faq_eval_*.yml"
 
 # Words that name a language in "answer in English" / "монголоор" requests;
 # matched as word prefixes after lower-casing.

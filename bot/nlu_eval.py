@@ -1,9 +1,11 @@
 """`python -m bot nlu eval`: Rasa intent accuracy on the held-out question set.
 
-Parses every item of tests/data/nlu_eval.yml with the running Rasa model
+Parses every held-out item (tests/data/nlu_eval.yml and every
+tests/data/faq_eval_*.yml, actions/eval_data.py) with the running Rasa model
 (started if needed) and prints, per language form, intent accuracy, macro-F1
 over intents, and topic accuracy: for questions that have a topic, the share
-whose intent names that topic (what restricts FAQ retrieval).
+whose intent names that topic (what restricts FAQ retrieval); then topic
+accuracy per language form and part (ordinary, numbers, long, uncovered).
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import httpx
-import yaml
 
-from actions.settings import INTENT_TOPICS, QUESTION_FORMS, TEST_DATA_DIR
+from actions.eval_data import PARTS, eval_files, load_items
+from actions.privacy import mask_pii
+from actions.settings import INTENT_TOPICS, QUESTION_FORMS
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:
@@ -33,7 +37,8 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot nlu eval")
-    parser.add_argument("--data", default=str(TEST_DATA_DIR / "nlu_eval.yml"))
+    parser.add_argument("--data", action="append",
+                        help="held-out items (repeatable; default nlu_eval.yml and every faq_eval_*.yml)")
     parser.add_argument("--no-services", action="store_true", help="use the running Rasa server")
     parser.add_argument("--confusions", type=int, default=15, help="how many confusions to list")
     args = parser.parse_args(argv)
@@ -48,27 +53,37 @@ def main(argv: list[str]) -> int:
         stack = Stack(config.rasa_url, config.actions_url, token=config.rasa_auth_token())
         stack.ensure()
     try:
-        items = yaml.safe_load(open(args.data, encoding="utf-8"))
+        paths = [Path(p) for p in args.data] if args.data else eval_files()
+        items = [i for i in load_items(paths) if i.intent]
         results: dict[str, list[tuple[str, str]]] = defaultdict(list)
         topics: dict[str, list[bool]] = defaultdict(list)
+        by_part: dict[tuple[str, str], list[bool]] = defaultdict(list)
         confusions: Counter[tuple[str, str]] = Counter()
         with httpx.Client(timeout=30, headers=auth_headers(config.rasa_auth_token())) as client:
-            for item in items:
+            # Numbers are asked twice: as typed, and masked as the bot sends them to Rasa.
+            runs = [(item, item.text, item.part) for item in items]
+            runs += [(item, mask_pii(item.text), "numbers masked") for item in items
+                     if item.part == "numbers"]
+            for item, text, part in runs:
                 try:
-                    resp = client.post(f"{config.rasa_url}/model/parse", json={"text": item["text"]})
+                    resp = client.post(f"{config.rasa_url}/model/parse", json={"text": text})
                     resp.raise_for_status()
                 except httpx.HTTPError as exc:
                     print(f"Rasa did not answer at {config.rasa_url} ({exc}); start it with "
                           "`python -m bot services`, or leave out --no-services.", file=sys.stderr)
                     return 1
                 predicted = resp.json()["intent"]["name"]
-                gold = item["intent"]
-                results[item["form"]].append((gold, predicted))
+                if item.topic:
+                    by_part[(item.form, part)].append(INTENT_TOPICS.get(predicted) == item.topic)
+                if part == "numbers masked":
+                    continue
+                gold = item.intent
+                results[item.form].append((gold, predicted))
                 if gold != predicted:
                     confusions[(gold, predicted)] += 1
-                if item.get("topic"):
-                    topics[item["form"]].append(INTENT_TOPICS.get(predicted) == item["topic"])
-        print(f"Rasa NLU on {len(items)} held-out items ({args.data})")
+                if item.topic:
+                    topics[item.form].append(INTENT_TOPICS.get(predicted) == item.topic)
+        print(f"Rasa NLU on {len(items)} held-out items ({', '.join(p.name for p in paths)})")
         print("form     items  intent_acc  macro_f1  topic_acc")
         for form in QUESTION_FORMS:
             pairs = results.get(form, [])
@@ -77,6 +92,13 @@ def main(argv: list[str]) -> int:
             acc = sum(g == p for g, p in pairs) / len(pairs)
             topic_acc = sum(topics[form]) / len(topics[form]) if topics[form] else float("nan")
             print(f"{form:8} {len(pairs):5}  {acc:10.3f}  {macro_f1(pairs):8.3f}  {topic_acc:9.3f}")
+        print("topic accuracy per part (target >= 0.95)")
+        print("part             form     items  topic_acc")
+        for part in [*PARTS[:2], "numbers masked", *PARTS[2:]]:
+            for form in QUESTION_FORMS:
+                hits = by_part.get((form, part))
+                if hits:
+                    print(f"{part:<16} {form:<8} {len(hits):5}  {sum(hits) / len(hits):9.3f}")
         print("most frequent confusions (gold -> predicted):")
         for (gold, predicted), n in confusions.most_common(args.confusions):
             print(f"  {n:3}  {gold} -> {predicted}")

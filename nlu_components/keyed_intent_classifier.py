@@ -46,6 +46,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from nlu_components.question_reading import read, type_numbers
 from nlu_components.script_key import has_cyrillic, looks_english, text_key
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,10 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
             "sentence_embeddings": False,
             "embedding_weight": 2.0,
             "embedding_below_confidence": 0.9,
+            # Read the question inside the message (nlu_components/
+            # question_reading.py, the same reading as the FAQ search):
+            # numbers typed, greetings and preamble set aside.
+            "read_question": False,
         }
 
     @staticmethod
@@ -200,7 +205,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("%s needs at least two intents to train; it will predict nothing.",
                            type(self).__name__)
             return self._resource
-        keys = [text_key(e.get(TEXT)) for e in examples]
+        keys = [text_key(self._typed(e.get(TEXT))) for e in examples]
         self._channels = [_Channel.fit("char_wb", tuple(self._config["char_ngram_range"]), keys)]
         if tuple(self._config["word_ngram_range"]) != (0, 0):
             self._channels.append(
@@ -331,10 +336,40 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
                 probabilities[unsure] = self._probabilities(both, prefix="emb_")
         return probabilities
 
+    def _typed(self, text: str) -> str:
+        """Training text with its numbers typed, as messages are read."""
+        if not self._config["read_question"]:
+            return text
+        return type_numbers(text, _form(text))[0]
+
+    def _read(self, texts: list[str]) -> np.ndarray:
+        """Probabilities from the best-supported reading of each message.
+
+        The message with its numbers typed, the same without greetings and
+        introductions, and the question part after a preamble are each
+        classified; the most confident wins ("Hello!" alone stays a greeting,
+        "Hello, I am 68 ... What do I do first?" is read by its question).
+        """
+        candidates: list[list[str]] = []
+        for text in texts:
+            form = _form(text)
+            reading = read(text, form)
+            options = [type_numbers(text, form)[0], reading.whole, reading.question]
+            candidates.append(list(dict.fromkeys(o for o in options if o.strip())) or [text])
+        flat = [c for options in candidates for c in options]
+        probabilities = self.predict(flat)
+        out, start = [], 0
+        for options in candidates:
+            block = probabilities[start:start + len(options)]
+            out.append(block[int(np.argmax(block.max(axis=1)))])
+            start += len(options)
+        return np.array(out)
+
     def process(self, messages: list[Message]) -> list[Message]:
         if not self._classes or not messages:
             return messages
-        probabilities = self.predict([m.get(TEXT) or "" for m in messages])
+        texts = [m.get(TEXT) or "" for m in messages]
+        probabilities = self._read(texts) if self._config["read_question"] else self.predict(texts)
         limit = int(self._config["ranking_length"])
         for message, row in zip(messages, probabilities):
             order = np.argsort(-row, kind="stable")
@@ -343,6 +378,13 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, ranking[:limit] if limit > 0 else ranking,
                         add_to_output=True)
         return messages
+
+
+def _form(text: str) -> str:
+    """The question form, told as the classifier tells it (words for typed numbers)."""
+    if has_cyrillic(text):
+        return "mn"
+    return "en" if looks_english(text) else "mn_latn"
 
 
 # One OpenMP thread for the second opinion. On the 2-core server the bot and

@@ -70,8 +70,11 @@ def test_mongolian_cyrillic_and_latin_get_mongolian_answers(bot_factory, standin
 
 def test_prize_sms_question_is_about_scams(bot_factory, standin: BotApiStandIn) -> None:
     bot_factory()
-    reply = ask(standin, 504, "I got an SMS saying I won a prize")[0].text.lower()
-    assert is_english(reply)
+    first = ask(standin, 504, "I got an SMS saying I won a prize")[0]
+    assert is_english(first.text)
+    # An answer about the scam, or (the thresholds learnt from training
+    # material call this one a close race) buttons led by the prize-scam entry.
+    reply = " ".join([first.text, *(b["text"] for b in first.buttons[:1])]).lower()
     assert any(word in reply for word in ("scam", "fee", "never", "warning", "prize"))
 
 

@@ -126,6 +126,8 @@ def test_eval_prints_accuracy_per_form_and_latency(encoder, tmp_path: Path, caps
         {"text": "kartaa aldchihlaa", "form": "mn_latn", "faq_id": "block_card"},
         {"text": "toon garin useg haanaas avdag ve", "form": "mn_latn", "faq_id": "digital_signature"},
         {"text": "good morning", "form": "en", "faq_id": None},
+        {"text": "how do I apply for a passport to travel abroad", "form": "en", "faq_id": None,
+         "part": "uncovered"},
     ]
     path = tmp_path / "eval.yml"
     path.write_text(yaml.safe_dump(items, allow_unicode=True), encoding="utf-8")
@@ -136,8 +138,13 @@ def test_eval_prints_accuracy_per_form_and_latency(encoder, tmp_path: Path, caps
             if line.split() and line.split()[0] in ("en", "mn", "mn_latn", "all")}
     assert rows["en"][0] == "2" and rows["mn"][0] == "2" and rows["mn_latn"][0] == "2"
     assert rows["all"] == ["6", "1.000", "1.000"]
-    assert "query latency over 7 searches: p50" in out
+    assert "query latency over 8 searches: p50" in out
     assert "non-FAQ texts:" in out
+    # What users see, per part: the uncovered question is answered honestly.
+    parts = {tuple(line.split()[:2]): line.split()[2:] for line in out.splitlines()
+             if line.split()[:1] in (["ordinary"], ["uncovered"])}
+    assert parts[("ordinary", "en")][0] == "2"
+    assert parts[("uncovered", "en")] == ["1", "0.000", "0.000", "1.000"]
 
 
 def test_build_bench_times_synthetic_entries(encoder, capsys) -> None:

@@ -45,3 +45,13 @@ def test_the_embedding_second_opinion_trains_and_reloads() -> None:
     assert got.pop("one_at_a_time_same") is True
     assert got["block my card"][0] == "ask_banking"
     assert got["kartaa yaj haah we"][0] == "ask_banking"
+
+
+def test_the_question_is_read_inside_a_long_message() -> None:
+    """A greeting, an introduction and a card number do not hide a banking question."""
+    got = _run({"sentence_embeddings": False, "read_question": True})
+    assert got.pop("one_at_a_time_same") is True
+    long = [text for text in got if text.startswith("Сайн байна уу. Би 70")][0]
+    assert got[long][0] == "ask_banking"
+    assert got["sain baina uu"][0] == "greet"  # a greeting alone stays a greeting
+    assert got["kartaa yaj haah we"][0] == "ask_banking"

@@ -41,7 +41,9 @@ def main() -> None:
         component.train(TrainingData(training_examples=messages))
         loaded = KeyedIntentClassifier.load(
             {**KeyedIntentClassifier.get_default_config(), **config}, storage, resource, context)
-        queries = ["kartaa yaj haah we", "e-mongolia-d nevtreh", "sain baina uu", "block my card"]
+        queries = ["kartaa yaj haah we", "e-mongolia-d nevtreh", "sain baina uu", "block my card",
+                   "Сайн байна уу. Би 70 настай. Өчигдөр 4000 1234 5678 9010 картаа хулгайлуулсан. "
+                   "Яаж хаах вэ?"]
         out = loaded.process([Message(data={"text": q}) for q in queries])
         result = {m.get("text"): [m.get("intent")["name"], m.get("intent")["confidence"],
                                   len(m.get("intent_ranking"))] for m in out}

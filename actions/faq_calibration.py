@@ -1,0 +1,322 @@
+"""Answer / "Did you mean" / "I have no answer" thresholds learnt from training material.
+
+The held-out questions (tests/data) only measure; thresholds come from what
+the bot is built from, so the figures on the held-out set stay honest:
+
+- every FAQ question phrasing, scored as if a user typed it with itself left
+  out of its entry (its embedding row and its words in the entry's n-gram
+  document): a covered question, whose entry is known;
+- the same phrasing with its whole entry left out: a question the content
+  does not cover, which should get the honest "I have no answer" reply;
+- the out_of_scope examples of nlu_data/: questions off every topic.
+
+Per language form, a grid search picks the high score, high margin and low
+score with the lowest cost (a wrong answer read aloud costs far more than a
+round of buttons; unrelated buttons cost more than an honest "no").
+`python -m bot faq calibrate` prints, per form, the figures of a 5-fold
+cross-validation by entry (thresholds chosen on four folds, measured on the
+fifth), then the thresholds chosen on all folds, to put in actions/settings.py.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from actions import settings
+from actions.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
+
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+FOLDS = 5
+# Written for calibration only (not taken from the held-out set): what people
+# put around a question in a long message, so that long messages get
+# thresholds of their own. The question goes between the two.
+LONG_FILLERS = {
+    "en": (["I am worried and do not know whom to ask about this.",
+            "My children live far away, so I am writing to you.",
+            "Something happened this week and I need advice."],
+           ["Please tell me what to do.", "What is the right thing to do now?"]),
+    "mn": (["Санаа зовж байна, хэнээс асуухаа мэдэхгүй байна.",
+            "Хүүхдүүд маань хол амьдардаг болохоор танд бичиж байна.",
+            "Энэ долоо хоногт нэг юм болоод зөвлөгөө хэрэгтэй байна."],
+           ["Юу хийхээ хэлж өгөөч.", "Одоо яавал зөв бэ?"]),
+    "mn_latn": (["Sanaa zovj bna hen ees asuuhaa medehgui bna.",
+                 "Huuhduud maani hol amidardag bolohoor tand bichij bna.",
+                 "Ene doloo honogt neg yum bolood zuvluguu heregtei bna."],
+                ["Yu hiihee helj ugooch.", "Odoo yaaval zuv be?"]),
+}
+# Share of common words (of the script-independent spelling) that makes two
+# phrasings of one entry the same question written twice.
+TWIN_OVERLAP = 0.5
+# Cost of what a user sees; right answers and honest replies cost nothing.
+COSTS = {"wrong": 6.0, "menu_right": 0.6, "menu_wrong": 1.5, "gave_up": 1.0,
+         "negative_high": 6.0, "negative_middle": 1.5}
+_HIGH = np.round(np.arange(0.55, 0.951, 0.005), 3)
+_MARGIN = np.round(np.arange(0.0, 0.1001, 0.005), 3)
+_LOW = np.round(np.arange(0.45, 0.951, 0.005), 3)
+_AGREE_MARGIN = np.round(np.arange(0.0, 0.031, 0.005), 3)
+
+
+@dataclass
+class Samples:
+    """One row per training question, columns as arrays."""
+
+    form: np.ndarray
+    best: np.ndarray
+    margin: np.ndarray
+    right: np.ndarray  # top-1 is the question's own entry
+    in_menu: np.ndarray  # own entry among the "Did you mean" buttons
+    positive: np.ndarray  # its entry is in the content
+    related: np.ndarray  # uncovered, but the best entry is one its own entry lists as related
+    agree: np.ndarray  # the embedding and the n-grams rank the same entry first
+    group: np.ndarray  # entry position (fold key); out-of-scope rows get their own
+
+    def take(self, mask: np.ndarray) -> Samples:
+        return Samples(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
+
+
+def _ranked(scores: np.ndarray, own: int | None, max_suggestions: int,
+            window: float) -> tuple[float, float, bool, bool]:
+    order = np.argsort(-scores)
+    top = float(scores[order[0]])
+    second = float(scores[order[1]]) if len(order) > 1 else 0.0
+    menu = [int(i) for i in order[:max_suggestions] if top - scores[i] <= window]
+    return top, top - second, own is not None and int(order[0]) == own, own in menu
+
+
+def twins(keys: Sequence[str], r: int, rows: range) -> set[int]:
+    """Rows of the same entry that say the same question in the other script.
+
+    Most Cyrillic phrasings have a Latin-typed twin; left in, it would make a
+    left-out phrasing look found, and the thresholds too trusting. Twins
+    share most words of the script-independent spelling.
+    """
+    mine = set(keys[r].split())
+    found = set()
+    for o in rows:
+        theirs = set(keys[o].split())
+        if o != r and mine and len(mine & theirs) / len(mine | theirs) >= TWIN_OVERLAP:
+            found.add(o)
+    return found
+
+
+def out_of_scope_examples(nlu_dir: Path) -> list[str]:
+    """The out_of_scope examples of every file in nlu_data/nlu."""
+    texts: list[str] = []
+    for path in sorted(nlu_dir.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            if isinstance(block, dict) and block.get("intent") == OUT_OF_SCOPE_INTENT:
+                texts += [line[2:].strip() for line in str(block.get("examples", "")).splitlines()
+                          if line.strip().startswith("- ")]
+    return texts
+
+
+def long_form(text: str, form: str, i: int) -> str:
+    """A training question as a long message: what happened around it, then a plea."""
+    before, after = LONG_FILLERS[form]
+    return f"{before[i % len(before)]} {text.rstrip(' ?.')}. {after[i % len(after)]}"
+
+
+def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bool = False) -> Samples:
+    """Covered, left-out and out-of-scope training questions, scored as the bot scores.
+
+    `long` wraps each question in LONG_FILLERS and reads it as the bot reads a
+    message (numbers typed, greetings set aside), for the thresholds of long
+    messages, whose scores run lower than a short question's.
+    """
+    if long:
+        return _long_samples(retriever, nlu_dir)
+    index = retriever.index
+    cfg = retriever.config
+    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
+    n = len(index.entries)
+    rows: list[tuple[str, float, float, bool, bool, bool, bool, bool, int]] = []
+    for own, entry in enumerate(index.entries):
+        first = int(index.starts[own])
+        last = int(index.starts[own + 1]) if own + 1 < n else len(index.row_key)
+        phrasings = entry.phrasings()
+        for offset, (form, _text) in enumerate(phrasings):
+            r = first + offset
+            key = index.row_key[r]
+            left_out = {r} | twins(index.row_key, r, range(first, first + len(phrasings)))
+            lex = index.lexical.scores(key)[:n]
+            rest = entry_document(entry, [index.row_key[o] for o in range(first, last)
+                                          if o not in left_out])
+            lex[own] = index.lexical.score_against(key, rest)
+            emb = lex
+            if index.vectors is not None:
+                emb_rows = index.vectors @ index.vectors[r]
+                emb_rows[sorted(left_out)] = -1.0
+                emb = np.maximum.reduceat(emb_rows, index.starts)
+            scores = (1.0 - weight) * emb + weight * lex
+            top, margin, right, in_menu = _ranked(scores, own, cfg.max_suggestions, cfg.suggest_window)
+            rows.append((form, top, margin, right, in_menu, True, False,
+                         bool(np.argmax(emb) == np.argmax(lex)), own))
+            # The content without this entry: an uncovered question.
+            scores[own] = emb[own] = lex[own] = -np.inf
+            top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
+            near = index.entries[int(np.argmax(scores))].id in entry.related
+            rows.append((form, top, margin, False, False, False, near,
+                         bool(np.argmax(emb) == np.argmax(lex)), own))
+    for i, text in enumerate(out_of_scope_examples(Path(nlu_dir or settings.NLU_DIR))):
+        norm = retriever.normalize(text)
+        emb, lex = retriever.entry_components(index, norm.text, norm.key)
+        emb = lex if emb is None else emb
+        scores = (1.0 - weight) * emb + weight * lex
+        top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
+        rows.append((norm.form, top, margin, False, False, False, False,
+                     bool(np.argmax(emb) == np.argmax(lex)), n + i))
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * 9
+    return Samples(np.array(cols[0], dtype=object), *(np.array(c, dtype=float) for c in cols[1:3]),
+                   *(np.array(c, dtype=bool) for c in cols[3:8]), np.array(cols[8], dtype=int))
+
+
+NEVER = Thresholds(1.0, 1.0, 1.0, 1.0, 0.0)
+
+
+def _long_samples(retriever: Retriever, nlu_dir: Path | None) -> Samples:
+    index = retriever.index
+    cfg = retriever.config
+    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
+    n = len(index.entries)
+    queries: list[tuple[int, int | None, set[int], str, str]] = []  # own, row, left out, form, text
+    i = 0
+    for own, entry in enumerate(index.entries):
+        first = int(index.starts[own])
+        phrasings = entry.phrasings()
+        for offset, (form, text) in enumerate(phrasings):
+            r = first + offset
+            left_out = {r} | twins(index.row_key, r, range(first, first + len(phrasings)))
+            queries.append((own, r, left_out, form, long_form(text, form, i)))
+            i += 1
+    for text in out_of_scope_examples(Path(nlu_dir or settings.NLU_DIR)):
+        form = retriever.normalize(text).form
+        queries.append((-1, None, set(), form, long_form(text, form, i)))
+        i += 1
+    norms = [retriever.readings(text)[1][0] for *_, text in queries]
+    vectors = retriever._encode([norm.text for norm in norms])
+    rows = []
+    for (own, r, left_out, form, _), norm, q in zip(queries, norms, vectors, strict=True):
+        lex = index.lexical.scores(norm.key)[:n]
+        emb_rows = index.vectors @ q if index.vectors is not None else None
+        if own >= 0 and r is not None:
+            entry = index.entries[own]
+            first = int(index.starts[own])
+            last = int(index.starts[own + 1]) if own + 1 < n else len(index.row_key)
+            rest = entry_document(entry, [index.row_key[o] for o in range(first, last)
+                                          if o not in left_out])
+            lex[own] = index.lexical.score_against(norm.key, rest)
+            if emb_rows is not None:
+                emb_rows[sorted(left_out)] = -1.0
+        emb = np.maximum.reduceat(emb_rows, index.starts) if emb_rows is not None else lex
+        scores = (1.0 - weight) * emb + weight * lex
+        if own >= 0:
+            top, margin, right, in_menu = _ranked(scores, own, cfg.max_suggestions, cfg.suggest_window)
+            rows.append((form, top, margin, right, in_menu, True, False,
+                         bool(np.argmax(emb) == np.argmax(lex)), own))
+            scores[own] = emb[own] = lex[own] = -np.inf
+            near = index.entries[int(np.argmax(scores))].id in index.entries[own].related
+        else:
+            near = False
+        top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
+        rows.append((form, top, margin, False, False, False, near,
+                     bool(np.argmax(emb) == np.argmax(lex)), own if own >= 0 else n + len(rows)))
+    cols = list(zip(*rows, strict=True)) if rows else [[]] * 9
+    return Samples(np.array(cols[0], dtype=object), *(np.array(c, dtype=float) for c in cols[1:3]),
+                   *(np.array(c, dtype=bool) for c in cols[3:8]), np.array(cols[8], dtype=int))
+
+
+def outcomes(s: Samples, t: Thresholds) -> Counter[str]:
+    """What users would see with these thresholds."""
+    is_high = t.answers(s.best, s.margin, s.agree)
+    is_middle = ~is_high & (s.best >= t.low)
+    is_low = ~is_high & ~is_middle
+    pos, neg = s.positive, ~s.positive
+    return Counter({
+        "right": int((pos & is_high & s.right).sum()), "wrong": int((pos & is_high & ~s.right).sum()),
+        "menu_right": int((pos & is_middle & s.in_menu).sum()),
+        "menu_wrong": int((pos & is_middle & ~s.in_menu).sum()),
+        "gave_up": int((pos & is_low).sum()), "negative_high": int((neg & is_high).sum()),
+        "negative_middle": int((neg & is_middle & ~s.related).sum()),
+        "negative_related_menu": int((neg & is_middle & s.related).sum()),
+        "negative_low": int((neg & is_low).sum()),
+    })
+
+
+def _best_low(s: Samples, is_high: np.ndarray, ceiling: float) -> tuple[float, float]:
+    """(cost, low threshold) of least cost given which questions are answered."""
+    pos, neg = s.positive, ~s.positive
+    fixed = (COSTS["wrong"] * (pos & is_high & ~s.right).sum()
+             + COSTS["negative_high"] * (neg & is_high).sum())
+    lows = _LOW[ceiling >= _LOW]
+    if len(lows) == 0:
+        lows = _LOW[:1]
+    rest = ~is_high
+    mid = rest[None, :] & (s.best[None, :] >= lows[:, None])
+    low = rest[None, :] & ~mid
+    cost = (fixed
+            + COSTS["menu_right"] * (mid & (pos & s.in_menu)[None, :]).sum(1)
+            + COSTS["menu_wrong"] * (mid & (pos & ~s.in_menu)[None, :]).sum(1)
+            + COSTS["gave_up"] * (low & pos[None, :]).sum(1)
+            + COSTS["negative_middle"] * (mid & (neg & ~s.related)[None, :]).sum(1))
+    i = int(np.argmin(cost))
+    return float(cost[i]), float(lows[i])
+
+
+def best_thresholds(s: Samples, rounds: int = 2) -> Thresholds:
+    """Least-cost thresholds on `s`, by turns over the two answer rules."""
+    best_cost, best = np.inf, NEVER
+    current = NEVER
+    for _ in range(rounds):
+        for high in _HIGH:
+            for margin in _MARGIN:
+                t = Thresholds(float(high), float(margin), current.agree_high, current.agree_margin, 0.0)
+                cost, low = _best_low(s, t.answers(s.best, s.margin, s.agree), min(high, t.agree_high))
+                if cost < best_cost - 1e-9:
+                    best_cost, best = cost, Thresholds(t.high, t.margin, t.agree_high, t.agree_margin, low)
+        current = best
+        for agree_high in _LOW:
+            for agree_margin in _AGREE_MARGIN:
+                t = Thresholds(current.high, current.margin, float(agree_high), float(agree_margin), 0.0)
+                cost, low = _best_low(s, t.answers(s.best, s.margin, s.agree), min(t.high, agree_high))
+                if cost < best_cost - 1e-9:
+                    best_cost, best = cost, Thresholds(t.high, t.margin, t.agree_high, t.agree_margin, low)
+        current = best
+    return best
+
+
+def folds(s: Samples, k: int = FOLDS, seed: int = 18) -> np.ndarray:
+    """Fold number of each row: all rows of one entry (or one example) in the same fold."""
+    groups = np.unique(s.group)
+    order = np.random.default_rng(seed).permutation(len(groups))
+    fold_of = dict(zip(groups[order].tolist(), (np.arange(len(groups)) % k).tolist(), strict=True))
+    return np.array([fold_of[g] for g in s.group.tolist()], dtype=int)
+
+
+def cross_validate(s: Samples, k: int = FOLDS) -> Counter[str]:
+    """Outcomes on each held-out fold with thresholds chosen on the other folds, summed."""
+    fold = folds(s, k)
+    total: Counter[str] = Counter()
+    for f in range(k):
+        total += outcomes(s.take(fold == f), best_thresholds(s.take(fold != f)))
+    return total
+
+
+def calibrate(retriever: Retriever, forms: Sequence[str] = settings.QUESTION_FORMS,
+              nlu_dir: Path | None = None) -> dict[str, tuple[Thresholds, Counter[str]]]:
+    """Per form: the thresholds chosen on all training material and the cross-validated outcomes."""
+    result = {}
+    for suffix, long in (("", False), (LONG_SUFFIX, True)):
+        samples = training_samples(retriever, nlu_dir, long=long)
+        for form in forms:
+            s = samples.take(samples.form == form)
+            if len(s.best) == 0:
+                continue
+            result[form + suffix] = (best_thresholds(s), cross_validate(s))
+    return result

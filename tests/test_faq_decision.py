@@ -1,0 +1,88 @@
+"""Answer, "Did you mean" or an honest "no answer": the decision rules (issue 18).
+
+The threshold search runs on small hand-made score tables, so each rule is
+checked without the model; the last tests run the real model on the fixture
+content, as a user would see it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from actions import faq_calibration as fc
+from actions import settings
+from actions.retrieval import RetrievalConfig, Retriever, Thresholds
+
+
+def samples(rows: list[tuple[float, float, bool, bool, bool, bool]]) -> fc.Samples:
+    """Rows of (best, margin, right, in_menu, positive, agree) in one form, one entry each."""
+    cols = list(zip(*rows, strict=True))
+    n = len(rows)
+    return fc.Samples(np.array(["en"] * n, dtype=object), np.array(cols[0]), np.array(cols[1]),
+                      np.array(cols[2]), np.array(cols[3]), np.array(cols[4]),
+                      np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n))
+
+
+def test_a_clear_lead_is_answered_and_a_tie_is_not() -> None:
+    t = Thresholds(high=0.65, margin=0.05, agree_high=0.70, agree_margin=0.0, low=0.60)
+    assert t.answers(0.70, 0.08, False)
+    assert not t.answers(0.70, 0.01, False)  # a real tie: "Did you mean"
+    assert t.answers(0.72, 0.01, True)  # embedding and n-grams agree on the entry
+    assert not t.answers(0.62, 0.20, True)
+
+
+def test_every_form_has_thresholds_and_long_messages_their_own() -> None:
+    cfg = RetrievalConfig()
+    for form in settings.QUESTION_FORMS:
+        short, long = cfg.thresholds_for(form), cfg.thresholds_for(form, long=True)
+        assert 0 < short.low <= short.high < 1 and 0 < long.low <= long.high < 1
+        assert long != short  # learnt on long messages, whose scores run differently
+
+
+def test_thresholds_learnt_separate_covered_from_uncovered() -> None:
+    covered = [(0.70 + 0.002 * i, 0.06, True, True, True, True) for i in range(20)]
+    close_calls = [(0.66, 0.005, i % 2 == 0, True, True, False) for i in range(10)]
+    uncovered = [(0.58 + 0.002 * i, 0.01, False, False, False, False) for i in range(20)]
+    s = samples(covered + close_calls + uncovered)
+    chosen = fc.best_thresholds(s)
+    seen = fc.outcomes(s, chosen)
+    assert seen["right"] == 20 and seen["wrong"] == 0  # decisive when clearly ahead
+    assert seen["menu_right"] == 10  # ties get buttons
+    assert seen["negative_low"] == 20  # honest when nothing fits
+    assert seen["negative_high"] == seen["negative_middle"] == 0
+
+
+def test_cross_validation_keeps_each_entry_in_one_fold() -> None:
+    s = samples([(0.7, 0.05, True, True, True, True)] * 10)
+    s.group[:] = np.repeat(np.arange(5), 2)
+    fold = fc.folds(s)
+    assert all(fold[2 * i] == fold[2 * i + 1] for i in range(5))
+    assert sum(fc.cross_validate(s).values()) == 10  # every row measured once, held out
+
+
+@pytest.fixture(scope="module")
+def retriever(encoder, tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    tmp = tmp_path_factory.mktemp("decision")
+    return Retriever(settings.TEST_DATA_DIR / "faq_fixture", encoder=encoder,
+                     cache_dir=tmp / "cache", state_dir=Path(tmp) / "state")
+
+
+@pytest.mark.parametrize("text", [
+    "how do I apply for a passport to travel abroad",
+    "гадаад паспорт яаж захиалах вэ",
+    "how do I make a video call to my grandchildren",
+])
+def test_an_uncovered_question_gets_no_unrelated_offer(retriever: Retriever, text: str) -> None:
+    result = retriever.search(text)
+    assert result.band == "low"  # the honest reply: a person and the topics, no entry buttons
+
+
+def test_numbers_do_not_hide_a_covered_question(retriever: Retriever) -> None:
+    plain = retriever.search("my card was stolen with my bag, how do i block it")
+    numbered = retriever.search("my card 4000 1234 5678 9010 was stolen with my bag, how do i block it")
+    masked = retriever.search("my card 4000 **** **** 9010 was stolen with my bag, how do i block it")
+    assert plain.band == numbered.band == masked.band == "high"
+    assert plain.best.faq_id == numbered.best.faq_id == masked.best.faq_id == "block_card"
