@@ -265,6 +265,7 @@ class Database:
                 question = s.get(PendingQuestion, row.pending_id)
                 if question is not None:
                     question.answered_at = now
+                    question.text = ""  # answered: only the fact is kept (docs/privacy.md)
 
     def answer_failed(self, answer_id: int, error: str, retry_at: dt.datetime | None) -> int:
         """Records a failed attempt; `retry_at` None gives up for good. Returns the attempts so far."""

@@ -18,8 +18,9 @@ SCRIPT = textwrap.dedent("""
     from bot.cli import stop_on_sigterm
     stop_on_sigterm()
     child = subprocess.Popen(["sleep", "300"], start_new_session=True)
-    print(child.pid, flush=True)
     try:
+        # Inside the try: the test sends SIGTERM as soon as it reads the pid.
+        print(child.pid, flush=True)
         while True:
             time.sleep(0.1)
     except KeyboardInterrupt:
