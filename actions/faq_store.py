@@ -25,7 +25,7 @@ from actions.translit import cyrillic_share
 # Data files that live in faq/ but hold no FAQ entries (the scam checker's).
 NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "sources", "reviewed",
-                        "related", "status"})
+                        "related", "status", "correction"})
 STATUSES = ("published", "draft")
 ANSWER_LANGUAGES = ("en", "mn")
 # libyaml's parser where PyYAML was built with it (the wheels are): the

@@ -280,6 +280,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems += phone_problems(store.entries, Path(args.fact_sheet))
     domains = Path(args.domains) if args.domains else faq_dir / settings.FAQ_OFFICIAL_DOMAINS.name
     problems += official_domain_problems(domains)
+    from actions import alert_content  # faq/alerts/ and `correction:` fields (issue 22)
+
+    problems += alert_content.problems(faq_dir, store.entries)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors + warnings:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from actions.privacy import mask_pii
 from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
 from actions.strings import t
-from bot import buttons
+from bot import alert_store, buttons
 from bot.config import Config
 from bot.handoff import created_text as handoff_created_text
 from bot.lang import detect_language
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 TOPIC_PAYLOADS = (("eservices", "/ask_eservices"), ("banking", "/ask_banking"),
                   ("scams", "/ask_scams"), ("literacy", "/ask_literacy"))
-COMMANDS = ("start", "help", "menu", "language", "voice", "repeat", "slower", "faster", "forget")
+COMMANDS = ("start", "help", "menu", "language", "voice", "repeat", "slower", "faster", "alerts", "forget")
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class Assistant:
             return await self._ask_rasa(chat, pressed.value, lang, original=pressed.value)
         return await self._local(chat, pressed.value, lang)
 
-    async def command(self, chat: Chat, name: str) -> Outcome:
+    async def command(self, chat: Chat, name: str, args: str = "") -> Outcome:
         lang = self.language_of(chat.user_id)
         if name == "start":
             self.db.update_settings(chat.user_id, expect="onboarding")
@@ -162,8 +162,11 @@ class Assistant:
             return out
         if name in ("slower", "faster"):
             return self._change_rate(chat, lang, name)
+        if name == "alerts":
+            return self._alerts(chat, lang, args.strip().lower())
         if name == "forget":
             self.db.forget_user(chat.user_id)
+            alert_store.forget(self.db, chat.user_id, chat.chat_id)
             if self.desk:
                 self.desk.forget(chat.user_id)
             return Outcome([Reply(t(lang, "bot.forget_done"))], lang)
@@ -203,6 +206,32 @@ class Assistant:
         return done
 
     # --- internals ----------------------------------------------------------
+    def _alerts(self, chat: Chat, lang: str, arg: str) -> Outcome:
+        """/alerts on|off, bare /alerts toggles; "no" is the offer's "No, thank you" button.
+
+        Only a user's own yes subscribes them (docs/alerts.md); "off" also
+        stops corrections, "no" only declines the offer.
+        """
+        if arg == "no":
+            return self._outcome(chat, [Reply(t(lang, "alerts.offer_declined"))], lang)
+        if arg not in ("on", "off"):
+            row = alert_store.subscription(self.db, chat.user_id)
+            arg = "off" if row is not None and row.active else "on"
+        alert_store.set_alerts(self.db, chat.user_id, chat.chat_id, arg == "on")
+        return self._outcome(chat, [Reply(t(lang, "alerts.turned_on" if arg == "on" else "alerts.turned_off"))], lang)
+
+    def _remember(self, chat: Chat, lang: str, meta: dict[str, Any], replies: list[Reply]) -> None:
+        """What alerts and corrections need: the entry answered, the scam check, the one offer."""
+        if meta.get("faq_id"):
+            alert_store.answer_given(self.db, str(meta["faq_id"]), chat.chat_id)
+        scam = meta.get("scam")
+        if isinstance(scam, dict):
+            alert_store.scam_checked(self.db, str(scam.get("verdict") or ""), list(meta.get("scam_patterns") or []),
+                                     list(scam.get("signals") or []))
+            if chat.private and alert_store.take_offer(self.db, chat.user_id, chat.chat_id):
+                replies.append(Reply(t(lang, "alerts.offer"), [Button(t(lang, "alerts.offer_yes"), "alerts:on"),
+                                                               Button(t(lang, "alerts.offer_no"), "alerts:no")]))
+
     def _change_rate(self, chat: Chat, lang: str, name: str) -> Outcome:
         current = speech_rate.clamp(self.db.settings(chat.user_id).rate)
         new = speech_rate.slower(current) if name == "slower" else speech_rate.faster(current)
@@ -235,6 +264,8 @@ class Assistant:
             return self._outcome(chat, replies, lang)
         if data == "menu":
             return self._outcome(chat, [self.menu(lang)], lang)
+        if data in ("alerts:on", "alerts:no"):
+            return self._alerts(chat, lang, "on" if data == "alerts:on" else "no")
         if data.startswith("tk:") and self.desk:
             return self._outcome(chat, await self.desk.press(chat, lang, data), lang)
         return self._outcome(chat, [Reply(t(lang, "bot.forged_button"))], lang)
@@ -288,6 +319,8 @@ class Assistant:
                 {"last_answer": "\n\n".join(r.text for r in replies if r.text), "last_answer_lang": lang},
                 language=lang, intent=meta.get("intent"), topic=meta.get("topic"),
                 faq_id=meta.get("faq_id"), answered=answered)
+        if not self.dry_run:
+            self._remember(chat, lang, meta, replies)
         return self._outcome(chat, replies, lang, voice=bool(voice), meta=meta, ticket=ticket)
 
 

@@ -20,7 +20,7 @@ RASA_PAYLOAD_INTENTS = frozenset({
 ALLOWED_ENTITIES = {"faq_id": re.compile(r"^[a-z0-9_]{1,60}$"), "helpful": re.compile(r"^(yes|no)$")}
 _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.S)
 # Bot-side actions: language and voice choice, menu, and volunteer ticket buttons.
-_LOCAL = re.compile(r"^(lang:(?:mn|en)|voice:(?:on|off)|menu|tk:(?:take|close|faq|done):\d{1,10})$")
+_LOCAL = re.compile(r"^(lang:(?:mn|en)|voice:(?:on|off)|alerts:(?:on|no)|menu|tk:(?:take|close|faq|done):\d{1,10})$")
 
 
 @dataclass(frozen=True)
