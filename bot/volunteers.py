@@ -229,6 +229,7 @@ class VolunteerHandlers:
             await message.reply_photo(photo=buffer, caption=stats.chart_caption(figures, lang))
         except TelegramError as exc:
             log.warning("sending the stats chart failed: %s", exc)
+        await send_scam_waves(message, self.desk.db, days, lang)
         raise ApplicationHandlerStop
 
     async def remind_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -245,6 +246,22 @@ class VolunteerHandlers:
             await self.desk.post_daily_summary()
         except Exception:  # noqa: BLE001
             log.exception("daily ticket summary failed")
+
+
+async def send_scam_waves(message: Any, db: Any, days: int, lang: str) -> None:
+    """Scam checks by pattern per week, text then chart (bot/scam_waves.py)."""
+    from bot import scam_waves
+
+    waves = scam_waves.collect(db, max(1, min(52, -(-days // 7) + 1)))
+    for chunk in split_text(scam_waves.format_text(waves, lang)):
+        await message.reply_text(chunk)
+    buffer = io.BytesIO()
+    scam_waves.render_chart(waves, buffer, lang)
+    buffer.seek(0)
+    try:
+        await message.reply_photo(photo=buffer, caption=scam_waves.caption(waves, lang))
+    except TelegramError as exc:
+        log.warning("sending the scam chart failed: %s", exc)
 
 
 def parse_days(args: Sequence[str]) -> int:
