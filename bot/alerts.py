@@ -258,13 +258,14 @@ class AlertHandlers:
         query = update.callback_query
         user = update.effective_user
         lang = self.lang(user.id if user else 0)
+        m = CONFIRM.match(query.data or "")
+        allowed = m is not None and user is not None and user.id in self.config.maintainer_ids
         try:
-            await query.answer()
+            # Refused to the presser alone (a pop-up), never in the maintainer's chat.
+            await query.answer(None if allowed else t(lang, "alerts.maintainers_only"), show_alert=not allowed)
         except TelegramError:
             pass
-        m = CONFIRM.match(query.data or "")
-        if m is None or user is None or user.id not in self.config.maintainer_ids:
-            await context.bot.send_message(update.effective_chat.id, t(lang, "alerts.maintainers_only"))
+        if not allowed:
             raise ApplicationHandlerStop
         action, alert_id = m.groups()
         alert = load_alerts().get(alert_id)
