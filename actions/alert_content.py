@@ -101,6 +101,24 @@ def pattern_ids(faq_dir: Path) -> set[str]:
     return {str(p.get("id")) for p in data.get("patterns") or [] if isinstance(p, dict)}
 
 
+_DOMAIN = re.compile(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,12})\b", re.I)
+
+
+def official_domains(faq_dir: Path) -> set[str]:
+    try:
+        data = yaml.safe_load((Path(faq_dir) / "official_domains.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return set()
+    return {str(d).lower() for org in data.get("organisations") or [] if isinstance(org, dict)
+            for d in org.get("domains") or []}
+
+
+def unofficial_domains(text: str, official: set[str]) -> list[str]:
+    """Web addresses in an alert that are not official ones (or their sub-domains)."""
+    found = [d.lower() for d in _DOMAIN.findall(text)]
+    return [d for d in found if not any(d == o or d.endswith("." + o) for o in official)]
+
+
 def _texts(raw: Any, what: str, max_words: int, err) -> dict[str, str]:
     if not isinstance(raw, dict):
         err(f"`{what}` must have `en` and `mn`")
@@ -121,7 +139,8 @@ def _texts(raw: Any, what: str, max_words: int, err) -> dict[str, str]:
     return out
 
 
-def _parse_alert(path: Path, raw: Any, patterns: set[str], entries: set[str]) -> tuple[Alert | None, list[Problem]]:
+def _parse_alert(path: Path, raw: Any, patterns: set[str], entries: set[str],
+                 official: set[str]) -> tuple[Alert | None, list[Problem]]:
     problems: list[Problem] = []
     file = f"{ALERTS_DIRNAME}/{path.name}"
     alert_id = path.stem
@@ -149,6 +168,10 @@ def _parse_alert(path: Path, raw: Any, patterns: set[str], entries: set[str]) ->
         if target not in known:
             err(f"concerns.{kind} '{target}' is not a known {'scam pattern' if kind == 'pattern' else 'FAQ entry'}")
     text = _texts(raw.get("text"), "text", ALERT_MAX_WORDS, err)
+    for lang, value in text.items():
+        for domain in unofficial_domains(value, official):
+            # People act on what an alert names: only addresses checked as official.
+            err(f"text.{lang} names {domain}, which is not in official_domains.yml")
     sources = [str(s).strip() for s in raw.get("sources") or [] if str(s).strip()]
     if not sources:
         err("`sources` needs at least one URL")
@@ -175,13 +198,14 @@ def load_alerts(faq_dir: Path | None = None, entry_ids: set[str] | None = None) 
     if entry_ids is None:
         entry_ids = {e.id for e in load_store(faq_dir).entries}
     patterns = pattern_ids(faq_dir)
+    official = official_domains(faq_dir)
     for path in sorted(folder.glob("*.yml")):
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             out.problems.append(Problem(f"{ALERTS_DIRNAME}/{path.name}", None, f"cannot be read: {exc}"))
             continue
-        alert, problems = _parse_alert(path, raw, patterns, entry_ids)
+        alert, problems = _parse_alert(path, raw, patterns, entry_ids, official)
         out.problems += problems
         if alert is not None:
             out.alerts.append(alert)

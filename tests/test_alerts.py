@@ -188,14 +188,15 @@ def test_validation_finds_what_is_wrong_with_an_alert(tmp_path: Path) -> None:
     good = {"concerns": {"pattern": "loan_with_fee"}, "sources": ["https://example.org/a"],
             "text": {"en": "A short warning.", "mn": "Богино сэрэмжлүүлэг."}, "expires": "2099-01-01"}
     (faq / "alerts" / "2026-12-01-good.yml").write_text(yaml.safe_dump(good, allow_unicode=True), encoding="utf-8")
-    bad = dict(good, concerns={"pattern": "no_such_pattern"}, text={"en": "Beware \U0001F6A8", "mn": "in latin"},
-               expires="2026-11-01")
+    bad = dict(good, concerns={"pattern": "no_such_pattern"}, expires="2026-11-01",
+               text={"en": "Beware \U0001F6A8 see khan-bank.top", "mn": "in latin"})
     (faq / "alerts" / "2026-12-02-bad.yml").write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
     (faq / "alerts" / "Bad Name.yml").write_text(yaml.safe_dump(good), encoding="utf-8")
     found = load_alerts(faq)
     assert [a.id for a in found.alerts] == ["2026-12-01-good"]
     messages = " ".join(p.message for p in problems(faq, []) if p.severity == "error")
-    for expected in ("no_such_pattern", "emoji", "Cyrillic", "before the alert's date", "file name"):
+    for expected in ("no_such_pattern", "emoji", "Cyrillic", "before the alert's date", "file name",
+                     "khan-bank.top"):
         assert expected in messages, expected
 
 
