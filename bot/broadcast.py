@@ -107,14 +107,14 @@ class Pacer:
             while True:
                 now = self.clock()
                 wait = max(self._paused_until, self._next) - now
-                while len(self._recent) >= self._per_second and self._recent[0] > now - 1.0:
-                    wait = max(wait, self._recent[0] + 1.0 - now)
-                    break
+                if len(self._recent) >= self._per_second:
+                    # The oldest of the last `rate` sends must be a second old.
+                    wait = max(wait, self._recent[-self._per_second] + 1.0 - now)
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)
             now = self.clock()
-            while self._recent and self._recent[0] <= now - 1.0:
+            while len(self._recent) >= self._per_second:
                 self._recent.popleft()
             self._recent.append(now)
             self._next = now + self.interval

@@ -6,6 +6,7 @@ stand-in; these commands never reach Rasa, so none is started.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from sqlalchemy import insert
 from actions.settings import ROOT
 from actions.strings import t
 from bot import alert_store as store
-from bot.storage import Database
+from bot.storage import Database, utcnow
 from tests.conftest import free_port
 from tests.telegram_standin import BotApiStandIn
 from tests.test_alerts_broadcast_e2e import ALERT_ID, TEXT, _faq_dir
@@ -72,3 +73,26 @@ def test_maintainer_sends_an_alert_from_telegram_with_one_status_message(tmp_pat
     finally:
         bot.terminate()
         bot.wait(15)
+
+
+def test_the_offer_after_a_real_scam_check_and_the_wave_it_counts(bot_factory, standin: BotApiStandIn,
+                                                                   tmp_path: Path) -> None:
+    """Through Rasa and the action server: the verdict, then the one offer; yes subscribes."""
+    bot_factory()
+    user = 903
+    sms = ("Congratulations! You are approved for a 5,000,000 MNT loan without collateral. "
+           "Pay the 50,000 MNT insurance fee first to receive it.")
+    mark = standin.mark()
+    standin.send_text(user, sms, forwarded=True)
+    offer = standin.wait_for(user, count=2, after=mark)[-1]
+    assert [b["callback_data"] for b in offer.buttons] == ["alerts:on", "alerts:no"]
+    db = store.ensure(Database(f"sqlite:///{tmp_path / 'bot.db'}"))
+    assert store.alert_recipients(db, "alert:x", 0, 10) == []  # offered, not yet subscribed
+    standin.press(user, offer, "alerts:on")
+    standin.wait_for(user, count=3, after=mark)
+    assert [c for c, _, _ in store.alert_recipients(db, "alert:x", 0, 10)] == [user]
+    checks = store.scam_checks_since(db, utcnow() - dt.timedelta(hours=1))
+    assert [p for _, p in checks] != ["none"] and len(checks) == 1  # counted under its pattern or sign
+    standin.send_text(user, sms, forwarded=True)  # the offer is not repeated
+    again = standin.wait_for(user, count=4, after=mark)[-1]
+    assert not any(b.get("callback_data", "").startswith("alerts:") for b in again.buttons)
