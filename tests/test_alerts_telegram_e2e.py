@@ -39,8 +39,9 @@ def test_maintainer_sends_an_alert_from_telegram_with_one_status_message(tmp_pat
                RASA_URL=f"http://127.0.0.1:{free_port()}", ACTIONS_URL=f"http://127.0.0.1:{free_port()}",
                KHOTOCH_VOICE_ONLINE="0", LOG_LEVEL="INFO")
     log = tmp_path / "bot.log"
-    bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services"], cwd=ROOT, env=env,
-                           stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    with open(log, "ab") as out:
+        bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services"], cwd=ROOT, env=env,
+                               stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while not any(s.method == "getMe" for s in standin.sent):
