@@ -286,11 +286,23 @@ class AlertHandlers:
         from telegram.error import TelegramError
 
         last = [0.0]
+        summarised = [False]
 
         async def status(p: Progress) -> None:
-            if chat_id is None or message_id is None:
+            if chat_id is None:
                 return
             finished = p.done >= p.total
+            if summarised[0]:
+                return
+            summarised[0] = finished
+            if message_id is None:
+                # Resumed after a restart: the old status message is not known, so the summary comes new.
+                if finished:
+                    try:
+                        await bot.send_message(chat_id, summary_text(lang, alert.id, p))
+                    except TelegramError as exc:
+                        log.info("alert summary not sent: %s", exc)
+                return
             now = asyncio.get_running_loop().time()
             if not finished and now - last[0] < STATUS_EVERY_SECONDS:
                 return
@@ -322,7 +334,7 @@ class AlertHandlers:
                 if alert is not None and not alert.expired():
                     log.info("resuming alert %s", alert.id)
                     chat = run.started_by
-                    self.start(bot, alert, None, None, self.lang(chat) if chat else DEFAULT_LANGUAGE)
+                    self.start(bot, alert, chat, None, self.lang(chat) if chat else DEFAULT_LANGUAGE)
 
     async def daily_job(self, context: Any) -> None:
         """Corrections owed to someone go out; answer records past the retention period go."""

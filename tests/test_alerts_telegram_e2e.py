@@ -27,12 +27,8 @@ MAINTAINER, STRANGER, CITIZEN = 900, 901, 902
 SUBSCRIBERS = list(range(1000, 1030))
 
 
-def test_maintainer_sends_an_alert_from_telegram_with_one_status_message(tmp_path: Path,
-                                                                         standin: BotApiStandIn) -> None:
-    db = store.ensure(Database(f"sqlite:///{tmp_path / 'bot.db'}"))
-    with db.engine.begin() as conn:
-        conn.execute(insert(store.AlertSubscription.__table__),
-                     [{"user_id": c, "chat_id": c, "active": True} for c in SUBSCRIBERS])
+def _start_bot(tmp_path: Path, standin: BotApiStandIn) -> subprocess.Popen:
+    """`python -m bot run --no-services` against the stand-in; returns once it polls."""
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=standin.token, TELEGRAM_API_URL=standin.url,
                DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", STATE_DIR=str(tmp_path / "state"),
                FAQ_DIR=str(_faq_dir(tmp_path)), MAINTAINER_IDS=str(MAINTAINER),
@@ -42,12 +38,21 @@ def test_maintainer_sends_an_alert_from_telegram_with_one_status_message(tmp_pat
     with open(log, "ab") as out:
         bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services"], cwd=ROOT, env=env,
                                stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not any(s.method == "getMe" for s in standin.sent):
-            assert bot.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.1)
+    deadline = time.monotonic() + 60
+    while not any(s.method == "getMe" for s in standin.sent):
+        assert bot.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.1)
+    return bot
 
+
+def test_maintainer_sends_an_alert_from_telegram_with_one_status_message(tmp_path: Path,
+                                                                         standin: BotApiStandIn) -> None:
+    db = store.ensure(Database(f"sqlite:///{tmp_path / 'bot.db'}"))
+    with db.engine.begin() as conn:
+        conn.execute(insert(store.AlertSubscription.__table__),
+                     [{"user_id": c, "chat_id": c, "active": True} for c in SUBSCRIBERS])
+    bot = _start_bot(tmp_path, standin)
+    try:
         # A citizen says yes with the command; a stranger cannot send alerts.
         standin.send_text(CITIZEN, "/alerts on")
         assert "/alerts off" in standin.wait_for(CITIZEN)[0].text
@@ -97,3 +102,24 @@ def test_the_offer_after_a_real_scam_check_and_the_wave_it_counts(bot_factory, s
     standin.send_text(user, sms, forwarded=True)  # the offer is not repeated
     again = standin.wait_for(user, count=4, after=mark)[-1]
     assert not any(b.get("callback_data", "").startswith("alerts:") for b in again.buttons)
+
+
+def test_a_broadcast_the_bot_was_sending_when_it_died_goes_on_at_start(tmp_path: Path,
+                                                                      standin: BotApiStandIn) -> None:
+    db = store.ensure(Database(f"sqlite:///{tmp_path / 'bot.db'}"))
+    campaign = f"alert:{ALERT_ID}"
+    with db.engine.begin() as conn:
+        conn.execute(insert(store.AlertSubscription.__table__),
+                     [{"user_id": c, "chat_id": c, "active": True} for c in SUBSCRIBERS])
+        conn.execute(insert(store.BroadcastRun.__table__).values(campaign=campaign, started_by=MAINTAINER))
+        conn.execute(insert(store.BroadcastDelivery.__table__),
+                     [{"campaign": campaign, "chat_id": c, "status": store.SENT} for c in SUBSCRIBERS[:10]])
+    bot = _start_bot(tmp_path, standin)
+    try:
+        summary = standin.wait_for(MAINTAINER, contains="Илгээсэн 20,", timeout=60)
+        assert len(summary) == 1
+        for chat in SUBSCRIBERS:
+            assert len(standin.messages_to(chat, "sendMessage")) == (0 if chat in SUBSCRIBERS[:10] else 1)
+    finally:
+        bot.terminate()
+        bot.wait(15)
