@@ -205,3 +205,50 @@ def test_a_malformed_correction_is_reported(tmp_path: Path) -> None:
     corrections, found = load_corrections(faq)
     assert corrections == []
     assert any("future" in p.message for p in found)
+
+
+def _alert_dir(tmp: Path, expires: str = "2099-01-01") -> Path:
+    faq = tmp / "faq"
+    shutil.copytree(ROOT / "faq", faq, ignore=shutil.ignore_patterns("alerts"))
+    (faq / "alerts").mkdir()
+    alert = {"concerns": {"faq": FAQ_ID}, "sources": ["https://example.org/a"], "expires": expires,
+             "text": {"en": "Fake bank messages are back.", "mn": "Банкны нэрээр хуурамч мессеж дахин ирж байна."}}
+    (faq / "alerts" / "2026-12-01-sms.yml").write_text(yaml.safe_dump(alert, allow_unicode=True), encoding="utf-8")
+    return faq
+
+
+def test_preview_shows_each_language_as_sent_and_who_it_would_reach(tmp_path: Path, monkeypatch, capsys) -> None:
+    from actions import settings
+    from bot.alerts import main
+
+    monkeypatch.setattr(settings, "FAQ_DIR", _alert_dir(tmp_path))
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db = store.ensure(Database(url))
+    for user in (1, 2):
+        store.set_alerts(db, user, user, on=True)
+    assert main(["preview", "2026-12-01-sms", "--database", url]) == 0
+    out = capsys.readouterr().out
+    assert "Scam alert.\n\nFake bank messages are back." in out
+    assert "Банкны нэрээр хуурамч мессеж дахин ирж байна." in out and "/alerts off" in out
+    assert "subscribers not yet sent this alert: 2" in out
+
+
+def test_an_expired_alert_is_not_sent(tmp_path: Path, monkeypatch, capsys) -> None:
+    from actions import settings
+    from bot.alerts import main
+
+    monkeypatch.setattr(settings, "FAQ_DIR", _alert_dir(tmp_path, expires="2026-12-02"))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:never-used")
+    assert main(["send", "2026-12-01-sms", "--database", f"sqlite:///{tmp_path / 'bot.db'}"]) == 1
+    assert "expired on 2026-12-02" in capsys.readouterr().err
+
+
+def test_faq_validate_fails_on_a_broken_alert(tmp_path: Path, capsys) -> None:
+    from actions.faq_tools import main
+
+    faq = _alert_dir(tmp_path)
+    assert main(["--faq-dir", str(faq), "validate", "--no-model"]) == 0
+    (faq / "alerts" / "2026-12-03-broken.yml").write_text("concerns: {pattern: nothing}\n", encoding="utf-8")
+    assert main(["--faq-dir", str(faq), "validate", "--no-model"]) == 1
+    out = capsys.readouterr().out
+    assert "alerts/2026-12-03-broken.yml" in out and "text.mn is missing" in out
