@@ -241,6 +241,17 @@ def retry_failed(db: Database, campaign: str) -> int:
                                                          BroadcastDelivery.status == FAILED)).rowcount
 
 
+def forget_uncertain(db: Database, campaign: str) -> int:
+    """A maintainer's choice after a crash: resend what may or may not have arrived."""
+    with ensure(db).session() as s:
+        n = s.execute(delete(BroadcastDelivery).where(BroadcastDelivery.campaign == campaign,
+                                                      BroadcastDelivery.status == SENDING)).rowcount
+        n += s.execute(update(BroadcastDelivery).where(BroadcastDelivery.campaign == campaign,
+                                                       BroadcastDelivery.status == VOICE_SENDING)
+                       .values(status=TEXT_SENT)).rowcount
+        return n
+
+
 def voice_due(db: Database, campaign: str) -> list[tuple[int, str | None, bool]]:
     """Chats whose text went out but whose voice message did not (a crash in between)."""
     with ensure(db).session() as s:

@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("send", parents=[common], help="send an alert to every subscriber (resumes a stopped run)")
     p.add_argument("id")
     p.add_argument("--no-voice", action="store_true", help="text only, even for voice users")
+    p.add_argument("--resend-uncertain", action="store_true",
+                   help="after a crash, send again to chats whose message may not have arrived (may duplicate)")
     p = sub.add_parser("corrections", parents=[common], help="send the corrections still owed to someone")
     p.add_argument("--no-voice", action="store_true")
     sub.add_parser("forget-old", parents=[common], help="delete answer records older than RETENTION_DAYS")
@@ -202,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     if alert.expired():
         print(t(args.lang, "alerts.expired", id=alert.id, date=alert.expires.isoformat()), file=sys.stderr)
         return 1
+    if args.resend_uncertain:
+        print(f"{store.forget_uncertain(db, ALERT_PREFIX + alert.id)} chat(s) whose message may not have arrived "
+              "will be sent it again", file=sys.stderr)
     progress = asyncio.run(_send(config, db, alert, args.lang, not args.no_voice))
     print(summary_text(args.lang, alert.id, progress))
     print(summary_line(progress))

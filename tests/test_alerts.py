@@ -252,3 +252,22 @@ def test_faq_validate_fails_on_a_broken_alert(tmp_path: Path, capsys) -> None:
     assert main(["--faq-dir", str(faq), "validate", "--no-model"]) == 1
     out = capsys.readouterr().out
     assert "alerts/2026-12-03-broken.yml" in out and "text.mn is missing" in out
+
+
+def test_uncertain_chats_get_no_second_copy_unless_the_maintainer_asks(tmp_path: Path, monkeypatch,
+                                                                        standin: BotApiStandIn) -> None:
+    from actions import settings
+    from bot.alerts import main
+
+    monkeypatch.setattr(settings, "FAQ_DIR", _alert_dir(tmp_path))
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", standin.token)
+    monkeypatch.setenv("TELEGRAM_API_URL", standin.url)
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    db = store.ensure(Database(url))
+    for user in (1, 2):
+        store.set_alerts(db, user, user, on=True)
+    store.record(db, "alert:2026-12-01-sms", 1, store.SENDING)  # in flight when a run died
+    assert main(["send", "2026-12-01-sms", "--no-voice", "--database", url]) == 0
+    assert [s.chat_id for s in standin.sent if s.method == "sendMessage"] == [2]
+    assert main(["send", "2026-12-01-sms", "--no-voice", "--resend-uncertain", "--database", url]) == 0
+    assert [s.chat_id for s in standin.sent if s.method == "sendMessage"] == [2, 1]
