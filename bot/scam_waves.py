@@ -85,6 +85,13 @@ def caption(weeks: dict[dt.date, Counter[str]], lang: str) -> str:
              pattern=name_of(top, lang, pattern_names(lang)))
 
 
+def _short(label: str, limit: int = 45) -> str:
+    """A legend entry cut at a word, so a long pattern description does not squeeze the chart."""
+    if len(label) <= limit:
+        return label
+    return label[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def render_chart(weeks: dict[dt.date, Counter[str]], out: str | Path | IO[bytes], lang: str) -> None:
     """PNG: one bar per week, stacked by pattern (the most frequent ones named)."""
     import matplotlib
@@ -107,10 +114,10 @@ def render_chart(weeks: dict[dt.date, Counter[str]], out: str | Path | IO[bytes]
         if any(rest):
             series.append((other, rest))
         for label, values in series:
-            ax.bar(labels, values, bottom=bottom, label=label[:40])
+            ax.bar(labels, values, bottom=bottom, label=_short(label))
             bottom = [a + b for a, b in zip(bottom, values, strict=True)]
         ax.set_title(t(lang, "alerts.waves_chart"))
-        ax.set_ylabel(t(lang, "handoff.stats.chart_count"))
+        ax.set_ylabel(t(lang, "alerts.waves_count"))
         ax.yaxis.get_major_locator().set_params(integer=True)
         if series:
             ax.legend(loc="upper left", fontsize="small")
