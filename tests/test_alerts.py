@@ -45,6 +45,9 @@ class FakeRasa:
     async def healthy(self) -> bool:
         return True
 
+    async def forget(self, sender: str) -> bool:  # main's /forget also asks Rasa to drop the conversation
+        return True
+
     async def close(self) -> None:
         pass
 
