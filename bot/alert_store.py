@@ -57,7 +57,7 @@ class AnswerGiven(Base):
 
     faq_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    day: Mapped[dt.date] = mapped_column(DateTime, index=True)  # the last day it was sent
+    day: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # midnight of the last day it was sent
 
 
 class BroadcastDelivery(Base):
