@@ -276,7 +276,7 @@ class CheckMessage(Action):
         buttons = [faq_button(retriever, fid, lang) for fid in result.advice if retriever.has(fid)][:3]
         dispatcher.utter_message(text=result.reply_text(lang), buttons=buttons)
         send_meta(dispatcher, tracker, topic="scams", faq_id=None, faq_score=None,
-                  scam=result.as_dict())
+                  scam=result.as_dict(), scam_patterns=result.patterns)
         return [SlotSet("last_question", None)]
 
 

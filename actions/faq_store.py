@@ -27,7 +27,7 @@ from actions.translit import cyrillic_share
 # holds the scam checker's phrase rules.
 NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "scam_phrases.yml", "facts.yml"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "sources", "reviewed",
-                        "related", "status", "facts"})
+                        "related", "status", "facts", "correction"})
 STATUSES = ("published", "draft")
 ANSWER_LANGUAGES = ("en", "mn")
 # libyaml's parser where PyYAML was built with it (the wheels are): the

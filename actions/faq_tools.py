@@ -237,6 +237,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems += faq_facts.validate(store.entries, faq_dir, domains)
     problems += official_domain_problems(domains)
     problems += faq_domain_check.problems(domains)
+    from actions import alert_content  # faq/alerts/ and `correction:` fields (issue 22)
+
+    problems += alert_content.problems(faq_dir, store.entries)
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for p in errors + warnings:

@@ -17,7 +17,7 @@ from actions.junk_input import reply_key as junk_reply_key
 from actions.privacy import mask_pii
 from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
 from actions.strings import t
-from bot import buttons
+from bot import alert_store, buttons
 from bot.config import Config
 from bot.handoff import created_text as handoff_created_text
 from bot.lang import detect_language
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 TOPIC_PAYLOADS = (("eservices", "/ask_eservices"), ("banking", "/ask_banking"),
                   ("scams", "/ask_scams"), ("literacy", "/ask_literacy"))
-COMMANDS = ("start", "help", "menu", "language", "voice", "repeat", "slower", "faster", "forget")
+COMMANDS = ("start", "help", "menu", "language", "voice", "repeat", "slower", "faster", "alerts", "forget")
 # Users whose last offered choices are remembered (for answers by number or
 # by voice); the oldest are forgotten first.
 CHOICES_KEPT = 10000
@@ -207,7 +207,7 @@ class Assistant:
             return await self._ask_rasa(chat, pressed.value, lang, original=pressed.value)
         return await self._local(chat, pressed.value, lang)
 
-    async def command(self, chat: Chat, name: str) -> Outcome:
+    async def command(self, chat: Chat, name: str, args: str = "") -> Outcome:
         lang = self.language_of(chat.user_id)
         if name == "start":
             # One question only (voice or not); the language comes from the
@@ -236,6 +236,8 @@ class Assistant:
             return out
         if name in ("slower", "faster"):
             return self._change_rate(chat, lang, name)
+        if name == "alerts":
+            return self._alerts(chat, lang, args.strip().lower())
         if name == "forget":
             await self.forget(chat.user_id)
             return Outcome([Reply(t(lang, "bot.forget_done"))], lang)
@@ -248,6 +250,7 @@ class Assistant:
         if self.desk:
             self.desk.forget(user_id)
         self.db.forget_user(user_id)
+        alert_store.forget(self.db, user_id, user_id)  # a private chat's id is its user's
         sender = str(user_id)
         if self.conversations is not None:
             self.conversations.forget(sender)
@@ -299,6 +302,32 @@ class Assistant:
             if notifier is not None:
                 await notifier.delete_group(chat_id, message_id)
 
+    def _alerts(self, chat: Chat, lang: str, arg: str) -> Outcome:
+        """/alerts on|off, bare /alerts toggles; "no" is the offer's "No, thank you" button.
+
+        Only a user's own yes subscribes them (docs/alerts.md); "off" also
+        stops corrections, "no" only declines the offer.
+        """
+        if arg == "no":
+            return self._outcome(chat, [Reply(t(lang, "alerts.offer_declined"))], lang)
+        if arg not in ("on", "off"):
+            row = alert_store.subscription(self.db, chat.user_id)
+            arg = "off" if row is not None and row.active else "on"
+        alert_store.set_alerts(self.db, chat.user_id, chat.chat_id, arg == "on")
+        return self._outcome(chat, [Reply(t(lang, "alerts.turned_on" if arg == "on" else "alerts.turned_off"))], lang)
+
+    def _remember(self, chat: Chat, lang: str, meta: dict[str, Any], replies: list[Reply]) -> None:
+        """What alerts and corrections need: the entry answered, the scam check, the one offer."""
+        if meta.get("faq_id"):
+            alert_store.answer_given(self.db, str(meta["faq_id"]), chat.chat_id)
+        scam = meta.get("scam")
+        if isinstance(scam, dict):
+            alert_store.scam_checked(self.db, str(scam.get("verdict") or ""), list(meta.get("scam_patterns") or []),
+                                     list(scam.get("signals") or []))
+            if chat.private and alert_store.take_offer(self.db, chat.user_id, chat.chat_id):
+                replies.append(Reply(t(lang, "alerts.offer"), [Button(t(lang, "alerts.offer_yes"), "alerts:on"),
+                                                               Button(t(lang, "alerts.offer_no"), "alerts:no")]))
+
     def _change_rate(self, chat: Chat, lang: str, name: str) -> Outcome:
         current = speech_rate.clamp(self.db.settings(chat.user_id).rate)
         new = speech_rate.slower(current) if name == "slower" else speech_rate.faster(current)
@@ -333,6 +362,8 @@ class Assistant:
             return self._outcome(chat, [self.menu(lang)], lang)
         if data.startswith("vq:") and self.voice_questions is not None:
             return self._outcome(chat, await self.voice_questions.consent(chat, lang, data == "vq:yes"), lang)
+        if data in ("alerts:on", "alerts:no"):
+            return self._alerts(chat, lang, "on" if data == "alerts:on" else "no")
         if data.startswith("tk:") and self.desk:
             return self._outcome(chat, await self.desk.press(chat, lang, data), lang)
         return self._outcome(chat, [Reply(t(lang, "bot.forged_button"))], lang)
@@ -387,6 +418,8 @@ class Assistant:
                  "last_answer_lang": lang},
                 language=lang, intent=meta.get("intent"), topic=meta.get("topic"),
                 faq_id=meta.get("faq_id"), answered=answered)
+        if not self.dry_run:
+            self._remember(chat, lang, meta, replies)
         return self._outcome(chat, replies, lang, voice=bool(voice), meta=meta, ticket=ticket,
                              personal=bool(meta.get("scam") or handoff))
 

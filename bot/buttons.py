@@ -20,8 +20,9 @@ RASA_PAYLOAD_INTENTS = frozenset({
 ALLOWED_ENTITIES = {"faq_id": re.compile(r"^[a-z0-9_]{1,60}$"), "helpful": re.compile(r"^(yes|no)$")}
 _PAYLOAD = re.compile(r"^/([a-z_]+)(\{.*\})?$", re.S)
 # Bot-side actions: language and voice choice, menu, consent to send a voice
-# question to a volunteer (vq:), and volunteer ticket buttons.
-_LOCAL = re.compile(r"^(lang:(?:mn|en)|voice:(?:on|off)|menu|vq:(?:yes|no)|tk:(?:take|close|faq|done):\d{1,10})$")
+# question to a volunteer (vq:), the scam-alerts offer, and volunteer ticket buttons.
+_LOCAL = re.compile(r"^(lang:(?:mn|en)|voice:(?:on|off)|alerts:(?:on|no)|menu|vq:(?:yes|no)"
+                    r"|tk:(?:take|close|faq|done):\d{1,10})$")
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,7 @@ DELEGATES = {
     ("nlu", "eval"): "bot.nlu_eval:main",
     ("nlu", "from-faq"): "actions.faq_nlu:main",
     ("stats",): "bot.stats:stats_main",
+    ("alerts",): "bot.alerts:main",
     ("bench",): "bot.bench:main",
     ("retention",): "bot.retention:main",
 }
@@ -202,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("scam", help="eval")
     sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples")
     sub.add_parser("stats", help="questions, tickets and answer times")
+    sub.add_parser("alerts", help="list | preview ID | send ID | corrections | forget-old (docs/alerts.md)")
     sub.add_parser("bench", help="end-to-end latency and throughput benchmark")
     sub.add_parser("retention", help="delete what is older than the retention period, in every store")
     args = parser.parse_args(argv)

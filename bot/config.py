@@ -73,6 +73,10 @@ class Config:
     delivery_retry_max: float = 300.0
     # Port of the bot's own health check (GET /health) in webhook mode; 0: none.
     health_port: int = 8080
+    # --- alerts and corrections (docs/alerts.md) ---
+    # Messages a second a broadcast may send: below Telegram's 30 a second
+    # for the whole bot, so live answers keep a share while an alert goes out.
+    alert_rate: float = 20.0
 
     @classmethod
     def from_env(cls) -> Config:
@@ -104,6 +108,7 @@ class Config:
             delivery_retry_first=_float("DELIVERY_RETRY_FIRST_SECONDS", cls.delivery_retry_first),
             delivery_retry_max=_float("DELIVERY_RETRY_MAX_SECONDS", cls.delivery_retry_max),
             health_port=int(_float("HEALTH_PORT", cls.health_port)),
+            alert_rate=max(0.1, _float("ALERT_MESSAGES_PER_SECOND", cls.alert_rate)),
         )
 
     def rasa_auth_token(self) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from bot import stats
+from bot import alert_store, stats
 from bot.config import Config
 from bot.handoff import CLOSED, DeskSettings, FaqCandidate, Ticket, TicketMessage, TicketPost
 from bot.rasa_store import RasaStore
@@ -76,6 +76,8 @@ def sweep(db: Database, conversations: RasaStore | None, days: int,
         counts["closed_tickets"] = len(gone)
         counts["tickets_kept_for_faq"] = len(for_faq)
     counts["rasa_events"] = conversations.delete_older_than(cutoff) if conversations is not None else 0
+    # Which FAQ answer went to which chat (kept only for corrections, docs/alerts.md).
+    counts["answers_given"] = alert_store.drop_old_answers(db, days, now)
     db.flush_deleted()
     log.info("retention (%d days): deleted %s", days,
              ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()))

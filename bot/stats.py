@@ -358,6 +358,8 @@ def stats_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="language of the texts")
     parser.add_argument("--database", help="database URL (default: DATABASE_URL or the local SQLite file)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--weeks", type=int, default=8, help="weeks of scam checks by pattern (default 8)")
+    parser.add_argument("--waves-chart", type=Path, help="write the scam checks by pattern chart (PNG) here")
     args = parser.parse_args(argv)
     if not 1 <= args.days <= 3650:
         parser.error("--days must be between 1 and 3650")
@@ -369,6 +371,15 @@ def stats_main(argv: list[str] | None = None) -> int:
         print(json.dumps(fig.as_dict(), ensure_ascii=False, indent=2))
     else:
         print(format_text(fig, args.lang))
+    from bot import scam_waves  # scam checks by pattern per week (issue 22)
+
+    waves = scam_waves.collect(db, max(1, min(args.weeks, 520)))
+    if not args.json:
+        print(scam_waves.format_text(waves, args.lang))
+    if args.waves_chart:
+        args.waves_chart.parent.mkdir(parents=True, exist_ok=True)
+        scam_waves.render_chart(waves, args.waves_chart, args.lang)
+        print(t(args.lang, "handoff.stats.chart_written", path=str(args.waves_chart)), file=sys.stderr)
     if args.chart:
         args.chart.parent.mkdir(parents=True, exist_ok=True)
         render_chart(fig, args.chart, args.lang)

@@ -160,9 +160,10 @@ class TelegramFrontend:
 
     # --- handlers ----------------------------------------------------------
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        name = (update.effective_message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+        words = (update.effective_message.text or "").split()
+        name = words[0].lstrip("/").split("@")[0].lower()
         chat = self.chat_of(update)
-        outcome = await self.assistant.command(chat, name if name in COMMANDS else "")
+        outcome = await self.assistant.command(chat, name if name in COMMANDS else "", " ".join(words[1:2]))
         await self.deliver(context.bot, chat.chat_id, outcome, chat.user_id)
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -276,7 +277,8 @@ class TelegramFrontend:
 
 async def set_commands(app: Application) -> None:
     for lang, texts in COMMAND_DESCRIPTIONS.items():
-        commands = [BotCommand(name, texts[name]) for name in COMMANDS]
+        commands = [BotCommand(name, texts[name] if name in texts else t(lang, f"commands.{name}"))
+                    for name in COMMANDS]
         try:
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
         except TelegramError as exc:
@@ -311,6 +313,7 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     async def start(app: Application) -> None:
         await set_commands(app)
         app.bot_data["courier"] = asyncio.get_running_loop().create_task(courier.run(app.bot))
+        await app.bot_data["alerts"].resume(app.bot)  # broadcasts a crash interrupted
         if app.bot_data.get("health_port"):
             app.bot_data["health"] = await health.serve(app.bot_data["health_port"], status,
                                                         app.bot_data.get("health_host", "0.0.0.0"))
@@ -331,6 +334,9 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     app.bot_data["frontend"] = front
 
     button_scope.register(app, assistant, desk, config.volunteer_chat_id)
+    from bot import alerts
+
+    app.bot_data["alerts"] = alerts.register(app, assistant, config, speaker)
     if desk is not None:
         from bot import volunteers
 

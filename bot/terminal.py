@@ -70,7 +70,8 @@ async def chat_loop(assistant: Assistant, speaker: Any | None = None, user_id: i
             elif line.startswith("/forward"):
                 outcome = await assistant.text(chat, line.removeprefix("/forward"), forwarded=True)
             elif line.startswith("/"):
-                outcome = await assistant.command(chat, line[1:].split()[0].lower() if len(line) > 1 else "")
+                words = line[1:].split()
+                outcome = await assistant.command(chat, words[0].lower() if words else "", " ".join(words[1:2]))
             else:
                 outcome = await assistant.text(chat, line)
             buttons = render(outcome, out)

@@ -256,15 +256,9 @@ class VolunteerHandlers:
             raise ApplicationHandlerStop
         days = parse_days(context.args or [])
         figures = stats.collect(self.desk.db, days, tz=self.desk.settings.timezone)
-        for chunk in split_text(stats.format_text(figures, lang)):
-            await message.reply_text(chunk)
-        buffer = io.BytesIO()
-        stats.render_chart(figures, buffer, lang)
-        buffer.seek(0)
-        try:
-            await message.reply_photo(photo=buffer, caption=stats.chart_caption(figures, lang))
-        except TelegramError as exc:
-            log.warning("sending the stats chart failed: %s", exc)
+        await reply_with_chart(message, stats.format_text(figures, lang),
+                               lambda out: stats.render_chart(figures, out, lang), stats.chart_caption(figures, lang))
+        await send_scam_waves(message, self.desk.db, days, lang)
         raise ApplicationHandlerStop
 
     async def remind_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -294,6 +288,28 @@ class VolunteerHandlers:
             await self.desk.post_daily_summary()
         except Exception:  # noqa: BLE001
             log.exception("daily ticket summary failed")
+
+
+async def reply_with_chart(message: Any, text: str, render: Any, caption: str) -> None:
+    """Figures as text (for the ear), then their chart with a caption saying what it shows."""
+    for chunk in split_text(text):
+        await message.reply_text(chunk)
+    buffer = io.BytesIO()
+    render(buffer)
+    buffer.seek(0)
+    try:
+        await message.reply_photo(photo=buffer, caption=caption)
+    except TelegramError as exc:
+        log.warning("sending a stats chart failed: %s", exc)
+
+
+async def send_scam_waves(message: Any, db: Any, days: int, lang: str) -> None:
+    """Scam checks by pattern per week, text then chart (bot/scam_waves.py)."""
+    from bot import scam_waves
+
+    waves = scam_waves.collect(db, max(1, min(52, -(-days // 7) + 1)))
+    await reply_with_chart(message, scam_waves.format_text(waves, lang),
+                           lambda out: scam_waves.render_chart(waves, out, lang), scam_waves.caption(waves, lang))
 
 
 def parse_days(args: Sequence[str]) -> int:

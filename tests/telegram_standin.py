@@ -34,6 +34,7 @@ class Sent:
     files: dict[str, bytes] = field(default_factory=dict)
     # Per uploaded part: the file name and content type it arrived with.
     uploads: dict[str, tuple[str, str]] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when the call arrived (rate checks)
 
     @property
     def chat_id(self) -> int | None:
@@ -72,6 +73,11 @@ class BotApiStandIn:
         self._arrived: asyncio.Event | None = None  # wakes a waiting getUpdates
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Chats whose user blocked the bot: every send to them gets 403 (`block`).
+        self.blocked: set[int] = set()
+        # After this many more messages are recorded, answers are held back (`hold_after`).
+        self._hold_after: int | None = None
+        self._held: asyncio.Event | None = None
 
     # --- lifecycle ---------------------------------------------------------
     @property
@@ -103,6 +109,8 @@ class BotApiStandIn:
 
     def stop(self) -> None:
         if self._loop and self._runner:
+            if self._held is not None:  # answers held back (`hold_after`) end now
+                self._loop.call_soon_threadsafe(self._held.set)
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
             self._loop.call_soon_threadsafe(self._loop.stop)
 
@@ -249,6 +257,21 @@ class BotApiStandIn:
         with self._lock:
             self._faults.append([count, methods, status, body])
 
+    def block(self, chat_ids: set[int] | list[int]) -> None:
+        """These users blocked the bot: sends to them get Telegram's 403."""
+        with self._lock:
+            self.blocked |= {int(c) for c in chat_ids}
+
+    def hold_after(self, count: int) -> None:
+        """After `count` more messages, Telegram takes each message but never answers.
+
+        The hardest moment for a crash: the message reached the chat and the
+        bot does not know. A test kills the bot then and checks that the
+        resumed run sends nobody a second copy.
+        """
+        with self._lock:
+            self._hold_after = count
+
     def _fault(self, method: str) -> web.Response | None:
         with self._lock:
             for fault in self._faults:
@@ -330,9 +353,21 @@ class BotApiStandIn:
                 self.sent.append(Sent(method, params))
                 self._new.notify_all()
             return self.ok(handler())
+        if method in SENDS and params.get("chat_id") is not None and int(params["chat_id"]) in self.blocked:
+            return web.json_response({"ok": False, "error_code": 403,
+                                      "description": "Forbidden: bot was blocked by the user"}, status=403)
         if method in ("sendMessage", "sendVoice", "sendAudio", "sendPhoto", "editMessageText",
                       "editMessageReplyMarkup", "sendDocument"):
-            return self.ok(self._record_message(method, params, files, uploads))
+            result = self._record_message(method, params, files, uploads)
+            if self._hold_after is not None:
+                with self._lock:
+                    self._hold_after -= 1
+                    hold = self._hold_after < 0
+                if hold:
+                    if self._held is None:
+                        self._held = asyncio.Event()
+                    await self._held.wait()  # never set: the bot is killed meanwhile
+            return self.ok(result)
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"},
                                  status=404)
 
