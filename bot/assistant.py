@@ -249,8 +249,9 @@ class Assistant:
         await self._forget_recordings(user_id)  # before the desk forgets which tickets were theirs
         if self.desk:
             self.desk.forget(user_id)
-        self.db.forget_user(user_id)
         alert_store.forget(self.db, user_id, user_id)  # a private chat's id is its user's
+        # Last: it also overwrites what the deletes above left in SQLite's files.
+        self.db.forget_user(user_id)
         sender = str(user_id)
         if self.conversations is not None:
             self.conversations.forget(sender)

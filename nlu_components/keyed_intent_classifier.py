@@ -352,6 +352,11 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
         """
         candidates: list[list[str]] = []
         for text in texts:
+            if not any(ch.isalpha() for ch in text):
+                # No letters, no question ("+976 9911-2233", "111111"): typing its
+                # numbers into words would invent one.
+                candidates.append([text])
+                continue
             form = _form(text)
             reading = read(text, form)
             options = [type_numbers(text, form)[0], reading.whole, reading.question]
