@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import faq_domain_check, faq_facts, settings
+from actions import faq_facts, settings
 from actions.eval_data import PARTS, EvalItem, eval_files, load_items
 from actions.faq_store import FaqEntry, Problem, load_store
 from actions.privacy import mask_pii
@@ -129,7 +129,7 @@ def _walk_domains(node: Any, path: str, out: list[tuple[str, str]]) -> None:
 
 
 def official_domain_problems(path: Path) -> list[Problem]:
-    """The scam checker's domain list parses and its entries look like domains."""
+    """The scam checker's domain list parses, its entries look like domains, and each is sourced."""
     name = path.name
     if not path.is_file():
         return [Problem(name, None, "not found: the scam checker has no official domains to "
@@ -160,6 +160,14 @@ def official_domain_problems(path: Path) -> list[Problem]:
             problems.append(Problem(name, where, f"'{value}' does not look like a number"))
     if domains == 0:
         problems.append(Problem(name, None, "no domains found (expected keys named `domains`)"))
+    # The scam checker calls a link official or not on this list's word, so each
+    # organisation names the page (its own, or an official register) showing its domains.
+    orgs = data.get("organisations") if isinstance(data, dict) else None
+    for org in orgs if isinstance(orgs, list) else []:
+        if isinstance(org, dict) and not re.match(r"https?://\S+\.\S+", str(org.get("source") or "").strip()):
+            problems.append(Problem(name, str(org.get("id", "?")),
+                                    "no `source`: give the organisation's own page (or an official "
+                                    "register) that shows these domains"))
     return problems
 
 
@@ -236,7 +244,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     domains = Path(args.domains) if args.domains else faq_dir / settings.FAQ_OFFICIAL_DOMAINS.name
     problems += faq_facts.validate(store.entries, faq_dir, domains)
     problems += official_domain_problems(domains)
-    problems += faq_domain_check.problems(domains)
     from actions import alert_content  # faq/alerts/ and `correction:` fields (issue 22)
 
     problems += alert_content.problems(faq_dir, store.entries)

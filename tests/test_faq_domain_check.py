@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from actions import faq_domain_check
+from actions.faq_tools import official_domain_problems
 from actions.settings import FAQ_DIR
 
 
@@ -20,14 +20,14 @@ def _domains(tmp_path: Path, source: str = "source: https://www.khanbank.com/abo
 
 
 def test_organisation_without_source_fails(tmp_path: Path) -> None:
-    problems = faq_domain_check.problems(_domains(tmp_path, source="brands: []"))
+    problems = official_domain_problems(_domains(tmp_path, source="brands: []"))
     assert [p.entry for p in problems if p.severity == "error"] == ["khanbank"]
     assert "source" in problems[0].message
 
 
 def test_a_sourced_organisation_passes(tmp_path: Path) -> None:
-    assert faq_domain_check.problems(_domains(tmp_path)) == []
+    assert official_domain_problems(_domains(tmp_path)) == []
 
 
 def test_the_real_list_passes() -> None:
-    assert faq_domain_check.problems(Path(FAQ_DIR) / "official_domains.yml") == []
+    assert official_domain_problems(Path(FAQ_DIR) / "official_domains.yml") == []
