@@ -35,6 +35,7 @@ from bot.delivery import Courier, is_permanent, parts_of, retry_after
 from bot.health import Dependency
 from bot.replies import Reply
 from bot.speech.parts import voice_parts
+from bot.speech.send import send_spoken
 from bot.storage import OutgoingAnswer
 from bot.telegram_limits import TelegramLimits
 from bot.telegram_request import AiohttpRequest
@@ -135,22 +136,8 @@ class TelegramFrontend:
         sending and never kept in the voice cache (docs/privacy.md).
         """
         rate = self.assistant.db.settings(user_id).rate
-        for part in voice_parts(text or outcome.spoken_text):
-            try:
-                clip = await self.speaker.speak(part, lang=outcome.language, rate=rate, keep=not outcome.personal)
-            except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
-                log.exception("voice synthesis failed")
-                return
-            if clip is None:
-                return
-            try:
-                with open(clip.path, "rb") as fh:
-                    await bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
-            except (TelegramError, OSError) as exc:
-                log.warning("sendVoice failed: %s", exc)
-                return
-            finally:
-                clip.discard()
+        await send_spoken(bot, self.speaker, chat_id, voice_parts(text or outcome.spoken_text),
+                          lang=outcome.language, rate=rate, keep=not outcome.personal)
 
     async def typing(self, update: Update) -> None:
         try:

@@ -40,6 +40,7 @@ from actions.privacy import mask_pii
 from actions.strings import t
 from bot.handoff import Desk
 from bot.replies import TELEGRAM_TEXT_LIMIT, Button, Reply, split_text
+from bot.speech.send import send_spoken
 
 log = logging.getLogger(__name__)
 
@@ -170,21 +171,9 @@ class TelegramNotifier:
         return True
 
     async def _voice(self, chat_id: int, text: str, lang: str, rate: int | None) -> None:
-        try:
-            # Made for this one person: never kept in the voice cache.
-            clip = await self.speaker.speak(text, lang=lang, rate=rate, keep=False)
-        except Exception:  # noqa: BLE001 - voice is an extra; the text already went out
-            log.exception("voice synthesis for a volunteer answer failed")
-            return
-        if clip is None:
-            return
-        try:
-            with open(clip.path, "rb") as fh:
-                await self.bot.send_voice(chat_id=chat_id, voice=fh, duration=max(1, round(clip.duration)))
-        except (TelegramError, OSError) as exc:
-            log.warning("sendVoice of a volunteer answer failed: %s", exc)
-        finally:
-            clip.discard()
+        # Made for this one person: never kept in the voice cache.
+        await send_spoken(self.bot, self.speaker, chat_id, [text], lang=lang, rate=rate, keep=False,
+                          what="a volunteer answer")
 
 
 class VolunteerHandlers:
