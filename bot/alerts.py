@@ -1,6 +1,6 @@
 """Scam alerts and answer corrections: campaigns, the command line, and /alert for maintainers.
 
-- `python -m bot alerts list | preview ID | send ID | corrections | forget-old`
+- `python -m bot alerts list | preview ID | send ID | corrections`
 - In Telegram, a maintainer (MAINTAINER_IDS) sends `/alert ID`, sees the text
   and the number of subscribers, and presses "Send it now"; one status
   message is updated while it goes out, then it shows the summary.
@@ -151,7 +151,7 @@ async def _corrections(config: Config, db: Database, lang: str, voice: bool) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bot alerts list|preview ID|send ID|corrections|forget-old`."""
+    """`python -m bot alerts list|preview ID|send ID|corrections`."""
     from bot import logs
 
     common = argparse.ArgumentParser(add_help=False)
@@ -169,17 +169,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="after a crash, send again to chats whose message may not have arrived (may duplicate)")
     p = sub.add_parser("corrections", parents=[common], help="send the corrections still owed to someone")
     p.add_argument("--no-voice", action="store_true")
-    sub.add_parser("forget-old", parents=[common], help="delete answer records older than RETENTION_DAYS")
     args = parser.parse_args(argv)
     logs.setup("WARNING")
     config = Config.from_env()
     db = store.ensure(Database(args.database or config.database_url))
     if args.cmd == "corrections":
         return asyncio.run(_corrections(config, db, args.lang, not args.no_voice))
-    if args.cmd == "forget-old":
-        print(f"deleted {store.drop_old_answers(db, config.retention_days)} answer record(s) older than "
-              f"{config.retention_days} days")
-        return 0
     found = load_alerts()
     for problem in found.problems:
         print(problem, file=sys.stderr)
@@ -342,9 +337,8 @@ class AlertHandlers:
                     self.start(bot, alert, chat, None, self.lang(chat) if chat else DEFAULT_LANGUAGE)
 
     async def daily_job(self, context: Any) -> None:
-        """Corrections owed to someone go out; answer records past the retention period go."""
+        """Corrections owed to someone go out (old answer records go with bot/retention.py's sweep)."""
         try:
-            store.drop_old_answers(self.db, self.config.retention_days)
             await send_corrections(self.db, context.bot, self.config, self.speaker)
         except Exception:  # noqa: BLE001 - tried again tomorrow, or by `python -m bot alerts corrections`
             log.exception("daily corrections failed")
