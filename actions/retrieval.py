@@ -620,10 +620,12 @@ class Retriever:
         """
         index = index or self._index
         text = text[: settings.MAX_MESSAGE_CHARS]
-        form = self.normalize(text, lang, index).form
-        reading = read(text, form)
+        raw = self.normalize(text, lang, index)
+        reading = read(text, raw.form)
         texts = [reading.whole] + ([reading.question] if reading.has_preamble else [])
-        return reading, [replace(self.normalize(t, lang, index, form=form), original=text)
+        # Most messages read as they were written: their normalisation is done.
+        return reading, [raw if t == text else
+                         replace(self.normalize(t, lang, index, form=raw.form), original=text)
                          for t in texts]
 
     def entry_components(self, index: FaqIndex, text: str,
