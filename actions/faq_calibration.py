@@ -10,12 +10,13 @@ the bot is built from, so the figures on the held-out set stay honest:
   does not cover, which should get the honest "I have no answer" reply;
 - the out_of_scope examples of nlu_data/: questions off every topic.
 
-Per language form, a grid search picks the high score, high margin and low
-score with the lowest cost (a wrong answer read aloud costs far more than a
-round of buttons; unrelated buttons cost more than an honest "no").
+Per language form, a grid search picks, among the thresholds whose wrong
+answers stay within MAX_WRONG, those with the lowest cost (unrelated buttons
+cost more than an honest "no"; uncovered questions weigh UNCOVERED_SHARE).
 `python -m bot faq calibrate` prints, per form, the figures of a 5-fold
 cross-validation by entry (thresholds chosen on four folds, measured on the
-fifth), then the thresholds chosen on all folds, to put in actions/settings.py.
+fifth), then writes the thresholds chosen on all folds to
+actions/faq_thresholds.yml (actions/faq_thresholds.py), which the search reads.
 """
 
 from __future__ import annotations
