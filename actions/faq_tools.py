@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import faq_facts, settings
+from actions import faq_facts, faq_thresholds, settings
 from actions.eval_data import PARTS, EvalItem, eval_files, load_items
 from actions.faq_store import FaqEntry, Problem, load_store
 from actions.privacy import mask_pii
@@ -485,7 +485,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
          f"{sum(1 for i in items if not i.faq_id)} non-FAQ items ({', '.join(p.name for p in paths)})")
     if missing:
         _out(f"WARNING eval items name entries not in faq/: {', '.join(missing)}")
-    _out(f"index build: {build:.1f} s ({'cold, no cache' if args.cold else 'cache allowed'})\n")
+    _out(f"index build: {build:.1f} s ({'cold, no cache' if args.cold else 'cache allowed'})")
+    learnt = (faq_thresholds.load().get("learnt_on") or {}) if settings.FAQ_THRESHOLDS_FILE.is_file() else {}
+    if learnt.get("content") != index.content_hash or learnt.get("model") != retriever.model_name:
+        _out(f"NOTE thresholds were learnt on content {learnt.get('content')} with "
+             f"{learnt.get('model')}; run `python -m bot faq calibrate` for this content")
+    _out("")
 
     # Warm up once so the first query does not carry lazy initialisation.
     retriever.search("warm up")
@@ -621,9 +626,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         _out("  uncovered: " + ", ".join(f"{k.removeprefix('negative_')} {v / max(1, neg):.3f}"
                                         for k, v in sorted(cv.items()) if k.startswith("negative")))
         _out(f"  thresholds on all folds: {chosen.as_dict()}")
-    _out("\nPut these in FAQ_THRESHOLDS (actions/settings.py):")
-    for form, (chosen, _) in found.items():
-        _out(f'    "{form}": {chosen.as_dict()},')
+    if args.dry_run:
+        return 0
+    learnt_on = {"content": retriever.index.content_hash, "model": retriever.model_name,
+                 "uncovered_share": faq_calibration.UNCOVERED_SHARE,
+                 "max_wrong": faq_calibration.MAX_WRONG, "costs": dict(faq_calibration.COSTS)}
+    path = faq_thresholds.write({form: chosen.as_dict() for form, (chosen, _) in found.items()},
+                                learnt_on, Path(args.out) if args.out else None)
+    _out(f"\nWritten to {path}; the action server uses them from its next start.")
     return 0
 
 
@@ -703,6 +713,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="learn the answer thresholds per form from training material")
     p.add_argument("--model", help="local sentence-transformers folder")
     p.add_argument("--nlu-dir", default=str(settings.NLU_DIR), help="Rasa NLU data (out_of_scope examples)")
+    p.add_argument("--dry-run", action="store_true", help="print the thresholds, do not write them")
+    p.add_argument("--out", help=f"file to write (default {settings.FAQ_THRESHOLDS_FILE.name} in actions/)")
     p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("build", help="embed faq/ into the cache ahead of starting the server")

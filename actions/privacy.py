@@ -106,16 +106,52 @@ def _mask_email(local: str, domain: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def _spans(text: str) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, replacement) spans, earlier rules first."""
-    taken: list[tuple[int, int, str]] = []
+# What each rule found, for readers that need the kind rather than the mask
+# (nlu_components/question_reading.py types "a card number" into a question).
+# "public" is an official contact kept as written.
+KINDS = ("token", "email", "account", "card", "register", "phone", "code", "public")
+# Placeholders this module writes, and the shapes of what it masks in place
+# (a card keeps its first and last four digits, an e-mail its first letter):
+# how a reader recognises text that was already masked.
+_MASKED = [
+    ("phone", re.compile(re.escape(PHONE), re.IGNORECASE)),
+    ("account", re.compile(re.escape(ACCOUNT), re.IGNORECASE)),
+    ("register", re.compile(re.escape(REGISTER), re.IGNORECASE)),
+    ("code", re.compile(re.escape(CODE), re.IGNORECASE)),
+    ("token", re.compile(re.escape(TOKEN), re.IGNORECASE)),
+    # Any grouping _mask_card keeps: "4000 **** **** 9010", "3714 ****** *8431".
+    ("card", re.compile(r"(?<![\w*])(?:\d{4}[ -]?)?(?:\*+[ -]?)*\*{4,}(?:[ -]?\*+)*[ -]?\d{1,4}(?!\d)")),
+    ("email", re.compile(r"(?<![\w.+-])[\w.+-]*\*{2,}[\w.+-]*@(?:[\w-]+\.)+[A-Za-z]{2,}")),
+]
+
+
+def masked_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of what this module already masked in `text`."""
+    found: list[tuple[int, int, str]] = []
+    for kind, pattern in _MASKED:
+        for m in pattern.finditer(text):
+            if all(m.end() <= s or m.start() >= e for s, e, _ in found):
+                found.append((m.start(), m.end(), kind))
+    return sorted(found)
+
+
+def pii_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the personal data `mask_pii` would mask, and of public contacts."""
+    if not text or not _MAYBE_PII_RE.search(text):
+        return []
+    return [(start, end, kind) for start, end, kind, _ in _spans(text)]
+
+
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    """Non-overlapping (start, end, kind, replacement) spans, earlier rules first."""
+    taken: list[tuple[int, int, str, str]] = []
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e, _ in taken)
+        return all(end <= s or start >= e for s, e, _, _ in taken)
 
-    def add(start: int, end: int, repl: str) -> None:
+    def add(start: int, end: int, repl: str, kind: str) -> None:
         if free(start, end):
-            taken.append((start, end, repl))
+            taken.append((start, end, kind, repl))
 
     public = [(m.start(), m.end()) for m in _PUBLIC_RE.finditer(text)]
     shortcodes, official_emails = _official_contacts()
@@ -126,32 +162,32 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
         return re.sub(r"\D", "", text[start:end]) in shortcodes
 
     for m in _TOKEN_RE.finditer(text):
-        add(m.start(), m.end(), TOKEN)
+        add(m.start(), m.end(), TOKEN, "token")
     for m in _EMAIL_RE.finditer(text):
         if m.group(0).lower() in official_emails:
-            add(m.start(), m.end(), m.group(0))  # reserve the span, keep the text
+            add(m.start(), m.end(), m.group(0), "public")  # reserve the span, keep the text
         else:
-            add(m.start(), m.end(), _mask_email(m.group(1), m.group(2)))
+            add(m.start(), m.end(), _mask_email(m.group(1), m.group(2)), "email")
     for m in _IBAN_RE.finditer(text):
         if sum(ch.isdigit() for ch in m.group(0)) >= 12:
-            add(m.start(), m.end(), ACCOUNT)
+            add(m.start(), m.end(), ACCOUNT, "account")
     for m in _CARD_RE.finditer(text):
-        add(m.start(), m.end(), _mask_card(m.group(0)))
+        add(m.start(), m.end(), _mask_card(m.group(0)), "card")
     for m in _REGISTER_RE.finditer(text):
-        add(m.start(), m.end(), REGISTER)
+        add(m.start(), m.end(), REGISTER, "register")
     for m in _PHONE_INTL_RE.finditer(text):
-        add(m.start(), m.end(), PHONE)
+        add(m.start(), m.end(), PHONE, "phone")
     for m in _ACCOUNT_RE.finditer(text):
         if not is_public(m.start(), m.end()):
-            add(m.start(), m.end(), ACCOUNT)
+            add(m.start(), m.end(), ACCOUNT, "account")
     for m in _PHONE_RE.finditer(text):
         if not is_public(m.start(), m.end()):
-            add(m.start(), m.end(), PHONE)
+            add(m.start(), m.end(), PHONE, "phone")
     for m in _CODE_NEAR_RE.finditer(text):
         group = 1 if m.group(1) else 2
         start, end = m.start(group), m.end(group)
         if not is_public(start, end):
-            add(start, end, CODE)
+            add(start, end, CODE, "code")
     return sorted(taken)
 
 
@@ -165,7 +201,7 @@ def mask_pii(text: str) -> str:
         return text
     out: list[str] = []
     pos = 0
-    for start, end, repl in _spans(text):
+    for start, end, _kind, repl in _spans(text):
         out.append(text[pos:start])
         out.append(repl)
         pos = end

@@ -15,8 +15,8 @@ score of an entry is a weighted sum of two cosines:
   of top-1 accuracy in Mongolian.
 
 e5 similarities are bunched high, so the answer/ask/give-up decision uses
-thresholds on the score and on the margin to the second entry, calibrated by
-`python -m bot faq eval --calibrate` and kept in actions/settings.py.
+thresholds on the score and on the margin to the second entry, learnt by
+`python -m bot faq calibrate` and kept in actions/faq_thresholds.yml.
 
 The index is rebuilt in the background when faq/ changes; the old one serves
 until the new one is swapped in, so a reply never waits for a rebuild.
@@ -39,7 +39,7 @@ from typing import Any, Protocol
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from actions import settings
+from actions import faq_thresholds, settings
 from actions.faq_store import (
     FaqEntry,
     FaqStore,
@@ -116,7 +116,7 @@ class Thresholds:
 
 
 def _form_thresholds() -> dict[str, Thresholds]:
-    return {form: Thresholds(**values) for form, values in settings.FAQ_THRESHOLDS.items()}
+    return {form: Thresholds(**values) for form, values in faq_thresholds.thresholds().items()}
 
 
 @dataclass(frozen=True)
@@ -620,10 +620,12 @@ class Retriever:
         """
         index = index or self._index
         text = text[: settings.MAX_MESSAGE_CHARS]
-        form = self.normalize(text, lang, index).form
-        reading = read(text, form)
+        raw = self.normalize(text, lang, index)
+        reading = read(text, raw.form)
         texts = [reading.whole] + ([reading.question] if reading.has_preamble else [])
-        return reading, [replace(self.normalize(t, lang, index, form=form), original=text)
+        # Most messages read as they were written: their normalisation is done.
+        return reading, [raw if t == text else
+                         replace(self.normalize(t, lang, index, form=raw.form), original=text)
                          for t in texts]
 
     def entry_components(self, index: FaqIndex, text: str,

@@ -86,8 +86,8 @@ EMBEDDING_WARM_WORDS = 64
 # --- FAQ retrieval (actions/retrieval.py, actions/faq_tools.py) ---
 # Score = (1 - weight) * embedding cosine (best of an entry's phrasings and
 # titles) + weight * character n-gram cosine (against the whole entry).
-# Thresholds are calibrated on tests/data/nlu_eval.yml
-# (`python -m bot faq eval --calibrate`).
+# The three values below serve only a form without learnt thresholds (see
+# FAQ_THRESHOLDS_FILE).
 FAQ_LEXICAL_WEIGHT = 0.4
 # "high" (answer): score and lead over the second entry both at least these.
 FAQ_HIGH_SCORE = 0.62
@@ -96,22 +96,15 @@ FAQ_HIGH_MARGIN = 0.025
 FAQ_LOW_SCORE = 0.61
 # Per question form, learnt from training material (FAQ phrasings with
 # themselves or their whole entry left out, nlu_data's out_of_scope examples)
-# by `python -m bot faq calibrate`, never from the held-out set: answer when
-# score >= high and lead >= margin, or when the embedding and the n-grams
-# agree on the best entry with score >= agree_high and lead >= agree_margin;
-# "Did you mean" from low up; below low, the honest "no answer here".
-# "<form>_long" serve long messages (FAQ_LONG_WORDS), learnt on the same
-# questions wrapped in a few sentences (faq_calibration.LONG_FILLERS).
-# The three values above serve a form not listed here.
-FAQ_THRESHOLDS = {
-    "en": {"high": 0.63, "margin": 0.06, "agree_high": 0.68, "agree_margin": 0.02, "low": 0.63},
-    "mn": {"high": 0.655, "margin": 0.055, "agree_high": 0.67, "agree_margin": 0.025, "low": 0.655},
-    "mn_latn": {"high": 0.665, "margin": 0.05, "agree_high": 0.705, "agree_margin": 0.0, "low": 0.65},
-    "en_long": {"high": 0.64, "margin": 0.015, "agree_high": 0.635, "agree_margin": 0.03, "low": 0.635},
-    "mn_long": {"high": 0.625, "margin": 0.03, "agree_high": 0.635, "agree_margin": 0.015, "low": 0.625},
-    "mn_latn_long": {"high": 0.615, "margin": 0.035, "agree_high": 0.635, "agree_margin": 0.0,
-                     "low": 0.615},
-}
+# by `python -m bot faq calibrate`, never from the held-out set, and written
+# to this file (actions/faq_thresholds.py reads it): answer when score >= high
+# and lead >= margin, or when the embedding and the n-grams agree on the best
+# entry with score >= agree_high and lead >= agree_margin; "Did you mean" from
+# low up; below low, the honest "no answer here". "<form>_long" serve long
+# messages (FAQ_LONG_WORDS), learnt on the same questions wrapped in a few
+# sentences (faq_calibration.LONG_FILLERS). The three values above serve a
+# form not in the file.
+FAQ_THRESHOLDS_FILE = ROOT / "actions" / "faq_thresholds.yml"
 # A message read (greetings set aside) to at least this many words is long:
 # its scores run lower, so it has thresholds of its own ("<form>_long").
 FAQ_LONG_WORDS = 16

@@ -18,12 +18,12 @@ is (in the message's language), raw or already masked by actions/privacy.py
 - `question`: when a question follows other sentences, the question with
   the sentence before it, self-introductions left out; otherwise the whole.
 
-The caller matches both and lets the better evidence win. Plain Python, no
-third-party imports: Rasa's virtualenv (nlu_components) and the action
-server (actions/retrieval.py) import this very module, so the topic and the
-FAQ entry are chosen from the same reading. A trained Rasa model depends on
-it: change it together with a retrain (scripts/train-if-changed.sh hashes
-nlu_components/).
+The caller matches both and lets the better evidence win. Rasa's virtualenv
+(nlu_components) and the action server (actions/retrieval.py) import this
+very module, so the topic and the FAQ entry are chosen from the same reading;
+personal numbers are found by actions/privacy.py, the same rules that mask
+them. A trained Rasa model depends on both: change them together with a
+retrain (scripts/train-if-changed.sh hashes nlu_components/ and privacy.py).
 """
 
 from __future__ import annotations
@@ -31,81 +31,64 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KINDS = ("card", "phone", "account", "register", "code", "email", "amount")
+from actions.privacy import masked_spans, pii_spans
+
 # What each kind is called, per question form; "mn_latn" the way people type it.
 KIND_WORDS = {
     "en": {"card": "card number", "phone": "phone number", "account": "account number",
-           "register": "register number", "code": "code", "email": "e-mail", "amount": "money"},
+           "register": "register number", "code": "code", "token": "code", "email": "e-mail",
+           "amount": "money"},
     "mn": {"card": "картын дугаар", "phone": "утасны дугаар", "account": "дансны дугаар",
-           "register": "регистрийн дугаар", "code": "код", "email": "имэйл", "amount": "мөнгө"},
+           "register": "регистрийн дугаар", "code": "код", "token": "код", "email": "имэйл",
+           "amount": "мөнгө"},
     "mn_latn": {"card": "kartiin dugaar", "phone": "utasnii dugaar", "account": "dansnii dugaar",
-                "register": "registriin dugaar", "code": "kod", "email": "email", "amount": "mungu"},
+                "register": "registriin dugaar", "code": "kod", "token": "kod", "email": "email",
+                "amount": "mungu"},
 }
 
 # ----- numbers ---------------------------------------------------------------
 
-_SEP = r"[ \-]"
-# Placeholders of actions/privacy.py, and card numbers it masks to the first
-# and last four digits ("4000 **** **** 9010", "4000********9010").
-_MASKS = [
-    ("phone", re.compile(r"\[phone\]", re.IGNORECASE)),
-    ("account", re.compile(r"\[account no\.?\]", re.IGNORECASE)),
-    ("register", re.compile(r"\[register no\.?\]", re.IGNORECASE)),
-    ("code", re.compile(r"\[(?:code|token)\]", re.IGNORECASE)),
-    ("amount", re.compile(r"\[amount\]", re.IGNORECASE)),
-    ("card", re.compile(r"(?<![\w*])(?:\d{4}[ \-]?)?(?:\*{4}[ \-]?){1,3}\*{0,4}\d{1,4}(?!\d)")),
-    ("email", re.compile(r"(?<![\w.+-])[\w.+-]*\*{2,}[\w.+-]*@(?:[\w-]+\.)+[A-Za-z]{2,}")),
-]
-_CODE_CUES = (r"code|codes|otp|pin|password|passcode|cvv|код\w*|нууц\s*үг\w*|пин\w*|"
-              r"kod\w*|nuuts\s*ug\w*|nuuc\s*ug\w*|pin\w*")
-# Amount words after a number: currencies, "thousand", "million" in all forms.
+# Card, phone, account and register numbers, codes and e-mails are found by
+# actions/privacy.py, the one place for those patterns, raw or already masked.
+# Amounts are not personal data, so they are found here: thousands written
+# with separators ("350,000", "1 500 000"), or any number followed by a
+# currency or a "thousand/million" word, in all forms.
 _AMOUNT_WORD = (r"(?:mnt|tug\w*|tog\w*|төг\w*|₮|usd|dollars?|доллар\w*|k|thousand|million|"
                 r"mln|сая\w*|мянга\w*|мянган|say\w*|myang\w*)")
 _AMOUNT_WORDS = rf"{_AMOUNT_WORD}(?:\s+{_AMOUNT_WORD}(?!\w))*"
-_RAW = [
-    ("email", re.compile(r"(?<![\w.+-])[\w.+-]+@(?:[\w-]+\.)+[A-Za-z]{2,}")),
-    # 13-19 digits, together or in groups of four.
-    ("card", re.compile(rf"(?<![\d])(?:\d{{13,19}}|\d{{4}}(?:{_SEP}\d{{4}}){{2}}{_SEP}\d{{1,7}})(?!\d)")),
-    # Two letters (Cyrillic or Latin) and eight digits.
-    ("register", re.compile(r"(?<![^\W\d_])[A-Za-zА-ЯЁӨҮа-яёөү]{2}[ \-]?\d{8}(?!\d)")),
-    ("account", re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ ]?\d{4}){4,7}(?!\d)")),
-    ("phone", re.compile(r"(?<![\d])\+?976[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}(?!\d)")),
-    ("account", re.compile(r"(?<![\d+\-,.])\d{9,12}(?![\d,.])")),
-    ("phone", re.compile(r"(?<![\d\-,.])[5-9]\d(?:[ \-]?\d{2}){3}(?![\d,.])")),
-    ("code", re.compile(rf"(?:\b(?:{_CODE_CUES})\b\W{{0,12}})(\d{{4,6}})(?!\d)", re.IGNORECASE)),
-    ("code", re.compile(rf"(?<![\d,.])(\d{{4,6}})(?=\W{{0,3}}(?:digit\w*\W+)?(?:{_CODE_CUES})\b)",
-                        re.IGNORECASE)),
-    # Amounts: thousands written with separators ("350,000", "1 500 000"),
-    # or any number followed by a currency or a "thousand/million" word.
-    ("amount", re.compile(rf"(?<![\w.,])\d{{1,3}}(?:[,.' ]\d{{3}})+(?:\s*{_AMOUNT_WORDS})?(?![\d])",
-                          re.IGNORECASE)),
-    ("amount", re.compile(rf"(?<![\w.,])\d+(?:[.,]\d+)?\s*{_AMOUNT_WORDS}(?!\w)", re.IGNORECASE)),
-    ("amount", re.compile(r"(?:₮|\$)\s?\d[\d,. ]*\d")),
+_AMOUNTS = [
+    re.compile(rf"(?<![\w.,])\d{{1,3}}(?:[,.' ]\d{{3}})+(?:\s*{_AMOUNT_WORDS})?(?![\d])", re.IGNORECASE),
+    re.compile(rf"(?<![\w.,])\d+(?:[.,]\d+)?\s*{_AMOUNT_WORDS}(?!\w)", re.IGNORECASE),
+    re.compile(r"(?:₮|\$)\s?\d[\d,. ]*\d"),
 ]
 
 
 def type_numbers(text: str, form: str = "en") -> tuple[str, tuple[str, ...]]:
     """`text` with numbers replaced by what they are, and the kinds found.
 
-    Masks come first (they are unambiguous), then raw numbers from the most
-    specific shape to the least, each span replaced once. A small number
-    alone ("bus 7", "I am 68", "pin 1234 is bad?") stays: it is part of
-    the question, not personal data.
+    What actions/privacy.py already masked comes first, then what it would
+    mask, then amounts, each span replaced once; an official contact it keeps
+    readable stays as written. A small number alone ("bus 7", "I am 68")
+    stays: it is part of the question, not personal data. A number that
+    privacy.py masks ("pin 1234") is typed the same way raw or masked, so
+    Rasa and the search read a message alike before and after masking.
     """
     words = KIND_WORDS.get(form, KIND_WORDS["en"])
-    spans: list[tuple[int, int, str]] = []
+    spans = [*masked_spans(text)]
 
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e, _ in spans)
 
-    for kind, pattern in [*_MASKS, *_RAW]:
+    for start, end, kind in pii_spans(text):
+        if free(start, end):
+            spans.append((start, end, kind))
+    for pattern in _AMOUNTS:
         for m in pattern.finditer(text):
-            start, end = (m.start(1), m.end(1)) if pattern.groups else (m.start(), m.end())
-            if free(start, end):
-                spans.append((start, end, kind))
+            if free(m.start(), m.end()):
+                spans.append((m.start(), m.end(), "amount"))
+    spans = sorted(span for span in spans if span[2] in words)
     if not spans:
         return text, ()
-    spans.sort()
     out, pos = [], 0
     for start, end, kind in spans:
         out.append(text[pos:start])

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from actions import faq_calibration as fc
-from actions import settings
+from actions import faq_thresholds, settings
 from actions.retrieval import RetrievalConfig, Retriever, Thresholds
 
 
@@ -55,6 +55,42 @@ def test_thresholds_learnt_separate_covered_from_uncovered() -> None:
     assert seen["negative_high"] == seen["negative_middle"] == 0
 
 
+def test_no_thresholds_answer_more_wrongly_than_the_target() -> None:
+    """Closer calls are answered only while wrong answers stay within MAX_WRONG."""
+    clear = [(0.72, 0.06, True, True, True, True) for _ in range(60)]
+    close = [(0.68, 0.01, i % 3 != 0, True, True, False) for i in range(40)]  # a third wrong
+    s = samples(clear + close)
+    seen = fc.outcomes(s, fc.best_thresholds(s))
+    assert seen["wrong"] / 100 <= fc.MAX_WRONG
+    assert seen["right"] == 60 and seen["menu_right"] == 40
+
+
+def test_uncovered_questions_weigh_their_share_of_traffic() -> None:
+    """The training material has as many uncovered questions as covered; users do not."""
+    s = samples([(0.7, 0.05, True, True, True, True)] * 30 + [(0.6, 0.01, False, False, False, False)] * 30)
+    w = fc.negative_weight(s)
+    assert w * 30 / (w * 30 + 30) == pytest.approx(fc.UNCOVERED_SHARE)
+
+
+def test_the_thresholds_in_use_are_what_calibration_wrote() -> None:
+    """actions/faq_thresholds.yml is written by `faq calibrate`, with the settings it ran with."""
+    data = faq_thresholds.load()
+    learnt = data["learnt_on"]
+    assert learnt["uncovered_share"] == fc.UNCOVERED_SHARE and learnt["max_wrong"] == fc.MAX_WRONG
+    assert learnt["costs"] == fc.COSTS
+    cfg = RetrievalConfig()
+    for form, values in data["thresholds"].items():
+        assert cfg.thresholds[form] == Thresholds(**values)
+
+
+def test_calibration_writes_what_the_search_then_uses(tmp_path: Path) -> None:
+    chosen = {"en": Thresholds(0.64, 0.03, 0.66, 0.01, 0.62).as_dict()}
+    path = faq_thresholds.write(chosen, {"content": "abc", "model": "m"}, tmp_path / "t.yml")
+    assert faq_thresholds.thresholds(path) == chosen
+    assert faq_thresholds.load(path)["learnt_on"]["content"] == "abc"
+    assert faq_thresholds.thresholds(tmp_path / "missing.yml") == {}
+
+
 def test_cross_validation_keeps_each_entry_in_one_fold() -> None:
     s = samples([(0.7, 0.05, True, True, True, True)] * 10)
     s.group[:] = np.repeat(np.arange(5), 2)
@@ -86,3 +122,10 @@ def test_numbers_do_not_hide_a_covered_question(retriever: Retriever) -> None:
     masked = retriever.search("my card 4000 **** **** 9010 was stolen with my bag, how do i block it")
     assert plain.band == numbered.band == masked.band == "high"
     assert plain.best.faq_id == numbered.best.faq_id == masked.best.faq_id == "block_card"
+
+
+def test_scoring_after_an_encoding_does_not_wake_blas_threads(encoder) -> None:
+    """OpenBLAS's spinning threads doubled a search's CPU once torch had run (docs/evaluation.md)."""
+    from threadpoolctl import threadpool_info
+
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
