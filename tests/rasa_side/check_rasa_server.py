@@ -1,6 +1,6 @@
-"""Runs in .venv-rasa: the fixes bot.rasa_server applies to Rasa, against Rasa itself.
+"""Runs in .venv-rasa: the fixes rasa_side.server applies to Rasa, against Rasa itself.
 
-Prints one JSON object of observations; tests/test_rasa_server.py judges them.
+Prints one JSON object of observations; tests/rasa_side/test_rasa_server.py judges them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from aiohttp import web
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_server
+from rasa_side import server as rasa_server
 
 RASA_REQUEST = EndpointConfig.request  # Rasa's own, before the patches
 MODEL = Path(__file__).resolve().parents[2] / "models" / "khotoch.tar.gz"

@@ -1,9 +1,9 @@
-"""Runs in .venv-rasa: tracker_privacy's store against Rasa itself.
+"""Runs in .venv-rasa: rasa_side/tracker_store.py against Rasa itself.
 
 Writes conversations carrying personal data through MaskedSQLTrackerStore,
-with bot.rasa_server's speed fixes on (as `make run` starts Rasa) and off,
+with rasa_side.server's speed fixes on (as `make run` starts Rasa) and off,
 then reads the SQLite files as bytes. Prints one JSON object of
-observations; tests/test_tracker_store.py judges them.
+observations; tests/rasa_side/test_tracker_store.py judges them.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ async def conversation(store_cls, domain, db: Path, sender: str) -> dict:
 async def main() -> dict:
     from rasa.shared.core.domain import Domain
 
-    from bot import rasa_server
-    from tracker_privacy.store import MaskedSQLTrackerStore
+    from rasa_side import server as rasa_server
+    from rasa_side.tracker_store import MaskedSQLTrackerStore
 
     domain = Domain.from_path(Path("domain.yml"))
     out = {}

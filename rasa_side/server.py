@@ -75,7 +75,7 @@ The schema, reply-check and event-class fixes replace pure functions of
 fixed inputs, so Rasa behaves exactly as before. All but the WAL settings
 are written against the pinned Rasa version; under any other version Rasa
 runs without them (and says so), since its internals may differ. Start it
-as `.venv-rasa/bin/python -m bot.rasa_server run ...` with `rasa`'s own
+as `.venv-rasa/bin/python -m rasa_side.server run ...` with `rasa`'s own
 arguments; bot/services.py does.
 
 Apart from speed, `run` is closed here (docs/security.md): it listens on
@@ -632,7 +632,7 @@ def main() -> int:
         _run_graph_in_order()
         _freeze_loaded_objects()
     else:
-        print(f"bot.rasa_server: Rasa {rasa.__version__} is not {RASA_VERSION}; running it without "
+        print(f"rasa_side.server: Rasa {rasa.__version__} is not {RASA_VERSION}; running it without "
               "the cached schema, quick reply check, event classes and trackers, one-INSERT saves, "
               "kept action server connections, ujson, pooled SQLite connections, graph runs "
               "without dask and frozen model objects", file=sys.stderr)
@@ -643,7 +643,7 @@ def main() -> int:
         if token:
             _require_token(token)
         else:
-            print(f"bot.rasa_server: {TOKEN_ENV} is not set: Rasa's HTTP API and REST channel answer "
+            print(f"rasa_side.server: {TOKEN_ENV} is not set: Rasa's HTTP API and REST channel answer "
                   "anyone who can reach its port", file=sys.stderr)
     sys.argv[0] = "rasa"
     return rasa_main()

@@ -19,11 +19,11 @@ is (in the message's language), raw or already masked by actions/privacy.py
   the sentence before it, self-introductions left out; otherwise the whole.
 
 The caller matches both and lets the better evidence win. Plain Python, no
-third-party imports: Rasa's virtualenv (nlu_components) and the action
+third-party imports: Rasa's virtualenv (the classifier in rasa_side/) and the action
 server (actions/retrieval.py) import this very module, so the topic and the
 FAQ entry are chosen from the same reading. A trained Rasa model depends on
 it: change it together with a retrain (scripts/train-if-changed.sh hashes
-nlu_components/).
+rasa_side/).
 """
 
 from __future__ import annotations

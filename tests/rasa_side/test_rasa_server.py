@@ -1,4 +1,4 @@
-"""bot.rasa_server's speed fixes keep Rasa's behaviour (checked in Rasa's own venv).
+"""rasa_side.server's speed fixes keep Rasa's behaviour (checked in Rasa's own venv).
 
 Users would notice a conversation that forgets a turn, a failed turn that
 leaks into the next one, a restart that loses their language, an action
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
