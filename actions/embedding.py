@@ -220,6 +220,8 @@ def prepacked_bf16() -> bool:
     """
     import torch
 
+    if not settings.SPEED_LAYERS:
+        return False  # KHOTOCH_SPEED_LAYERS=off: eager PyTorch's own bf16 layers
     try:
         if not torch.backends.mkldnn.is_available():
             return False
@@ -426,8 +428,8 @@ class Encoder:
         self._lock = threading.Lock()
         self._traced: torch.jit.ScriptModule | None = None
         self._trace_failed = not settings.EMBEDDING_TRACE
-        log.info("Loaded sentence encoder %s (dim %d, %s) from %s", self.name, self.dim,
-                 self.precision, path)
+        log.info("Loaded sentence encoder %s (dim %d, %s%s) from %s", self.name, self.dim,
+                 self.precision, "" if settings.SPEED_LAYERS else ", speed layers off: eager PyTorch", path)
 
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
         if isinstance(texts, str):

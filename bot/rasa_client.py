@@ -17,7 +17,7 @@ from bot.health import Dependency
 
 # Rasa's server is Sanic, as the action server is: the same keep-alive limit.
 from bot.local_secrets import auth_headers
-from rasa_side.server import KEEPALIVE_SECONDS
+from rasa_side.speed import KEEPALIVE_SECONDS
 
 # The entity that carries the bot's choice of language into Rasa's `language`
 # slot (domain.yml). Rasa copies it from metadata for typed messages

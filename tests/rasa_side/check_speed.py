@@ -1,6 +1,6 @@
-"""Runs in .venv-rasa: the fixes rasa_side.server applies to Rasa, against Rasa itself.
+"""Runs in .venv-rasa: the fixes rasa_side.speed applies to Rasa, against Rasa itself.
 
-Prints one JSON object of observations; tests/rasa_side/test_rasa_server.py judges them.
+Prints one JSON object of observations; tests/rasa_side/test_speed.py judges them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from aiohttp import web
 from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
 
-from rasa_side import server as rasa_server
+from rasa_side import speed
 
 RASA_REQUEST = EndpointConfig.request  # Rasa's own, before the patches
 MODEL = Path(__file__).resolve().parents[2] / "models" / "khotoch.tar.gz"
@@ -37,14 +37,14 @@ async def main() -> dict:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     rasas_own_save = Store.save
-    rasa_server._validate_once()
-    rasa_server._remember_event_classes()
-    rasa_server._insert_events_at_once()
-    rasa_server._cache_trackers()
-    rasa_server._keep_connections()
-    rasa_server._fast_json()
-    rasa_server._pool_sqlite()
-    rasa_server._sqlite_wal()
+    speed._validate_once()
+    speed._remember_event_classes()
+    speed._insert_events_at_once()
+    speed._cache_trackers()
+    speed._keep_connections()
+    speed._fast_json()
+    speed._pool_sqlite()
+    speed._sqlite_wal()
 
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
@@ -199,7 +199,7 @@ def sample_replies(events: list[dict]) -> list[dict]:
 ODD_VALUES: list[Any] = [None, "", "x", 0, -3, 2.5, 3.0, float("nan"), True, False, [], [{}], {}, {"a": 1},
                          {"entity": "e", "value": 1}, [{"entity": "e", "value": None}], [None], ["x"]]
 # Every kind of event Rasa's schema knows, every kind the quick check knows, and some it must not.
-EVENT_NAMES = sorted({s["properties"]["event"]["const"] for s in EVENT_SCHEMA["oneOf"]} | set(rasa_server._EVENTS)) + [
+EVENT_NAMES = sorted({s["properties"]["event"]["const"] for s in EVENT_SCHEMA["oneOf"]} | set(speed._EVENTS)) + [
     "User", "unknown", "", "slots"]
 
 
@@ -248,7 +248,7 @@ def compare_reply_check_with_schema() -> dict:
         cases.append({"events": [event], "responses": []})
     wrongly_accepted, surely_valid, valid = [], 0, 0
     for case in cases:
-        fast = rasa_server._surely_valid_reply(copy.deepcopy(case))
+        fast = speed._surely_valid_reply(copy.deepcopy(case))
         schema_valid = validator.is_valid(case)
         valid += schema_valid
         surely_valid += fast
@@ -257,7 +257,7 @@ def compare_reply_check_with_schema() -> dict:
     return {
         "reply_check_cases": len(cases), "reply_check_schema_valid": valid, "reply_check_sure": surely_valid,
         "reply_check_wrongly_accepted": [repr(c)[:300] for c in wrongly_accepted[:5]],
-        "reply_check_sure_of_real_replies": [rasa_server._surely_valid_reply(r) for r in replies],
+        "reply_check_sure_of_real_replies": [speed._surely_valid_reply(r) for r in replies],
         "real_replies_schema_valid": [validator.is_valid(r) for r in replies],
     }
 
@@ -400,7 +400,7 @@ def compare_graph_runs() -> dict:
     if not MODEL.exists():
         return {"graph_model_missing": str(MODEL)}
     dasks_own = DaskGraphRunner.run
-    rasa_server._run_graph_in_order()
+    speed._run_graph_in_order()
     in_order = DaskGraphRunner.run
     DaskGraphRunner.run = dasks_own
     with tempfile.TemporaryDirectory() as tmp:
@@ -450,7 +450,7 @@ def freeze_after_load() -> dict:
 
     rasa.core.agent.load_agent = load_agent
     try:
-        rasa_server._freeze_loaded_objects()
+        speed._freeze_loaded_objects()
         before = gc.get_freeze_count()
         agent = asyncio.run(rasa.core.run.load_agent_on_start("model", None, None, App(), None))
         frozen = gc.get_freeze_count()

@@ -1,4 +1,4 @@
-"""rasa_side.server's speed fixes keep Rasa's behaviour (checked in Rasa's own venv).
+"""rasa_side.speed's layers keep Rasa's behaviour (checked in Rasa's own venv).
 
 Users would notice a conversation that forgets a turn, a failed turn that
 leaks into the next one, a restart that loses their language, an action
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-ra
 @pytest.fixture(scope="module")
 def observed() -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    proc = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/check_rasa_server.py"], cwd=ROOT, env=env,
+    proc = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/check_speed.py"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
