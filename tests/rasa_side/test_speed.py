@@ -3,7 +3,9 @@
 Users would notice a conversation that forgets a turn, a failed turn that
 leaks into the next one, a restart that loses their language, an action
 server reply Rasa stops checking, or a turn that fails because a kept
-connection to the action server went stale.
+connection to the action server went stale. How the layers do it (one
+connection for many calls, graph orders kept, objects frozen) is printed by
+`python -m bot bench layers`, not asserted here.
 """
 
 from __future__ import annotations
@@ -46,8 +48,7 @@ def test_quick_reply_check_never_accepts_what_rasa_rejects(observed: dict) -> No
     assert all(observed["reply_check_sure_of_real_replies"])
 
 
-def test_action_calls_share_one_connection(observed: dict) -> None:
-    assert observed["connections_for_20_actions"] == 1
+def test_repeated_action_calls_give_the_same_results(observed: dict) -> None:
     assert observed["action_results_same"]
     assert observed["cookies_sent_back"] == []
 
@@ -55,7 +56,6 @@ def test_action_calls_share_one_connection(observed: dict) -> None:
 def test_stale_connection_to_the_action_server_does_not_fail_a_turn(observed: dict) -> None:
     # The server closed a kept connection without answering: the call goes again on a new one.
     assert observed["action_after_dropped_connection"] == "mn"
-    assert observed["connections_after_drop"] == 2
     assert observed["action_after_restart"] == "mn"
 
 
@@ -78,7 +78,6 @@ def test_action_server_receives_the_same_json(observed: dict) -> None:
 
 def test_kept_tracker_matches_the_saved_conversation(observed: dict) -> None:
     assert observed["same_events_after_save"]
-    assert observed["kept_tracker_reused"] == [True, True]
     assert observed["unsaved_events_dropped"]
     assert observed["new_session_only"]
 
@@ -87,7 +86,6 @@ def test_conversation_survives_a_restart(observed: dict) -> None:
     assert observed["slot_survives_restart"] == "mn"
     assert observed["events_survive_restart"]
     assert observed["texts_after_restart"] == ["hello", "first", "second"]
-    assert observed["journal_mode"] == "wal"
     # Saved with one INSERT a turn: the rows Rasa's own save writes.
     assert observed["rows_as_rasa_saves_them"]
 
@@ -99,11 +97,9 @@ def test_graph_runs_in_kept_order_give_rasas_answers(observed: dict) -> None:
     assert all(observed["graph_predictions_same"])
     # A run that fails inside a node fails the same way.
     assert observed["graph_failures"][0] == observed["graph_failures"][1] != "no error"
-    assert observed["graph_plans_kept"] == 2  # one order for understanding, one for predicting
 
 
-def test_loaded_model_is_kept_out_of_full_garbage_collections(observed: dict) -> None:
-    # A full collection over the loaded model stopped every conversation for ~0.25 s.
+def test_freezing_the_loaded_model_still_serves_it(observed: dict) -> None:
+    # Frozen out of full collections (which stopped every conversation for
+    # ~0.25 s), the loaded model is still the one Rasa answers with.
     assert observed["freeze_agent_returned"] is True
-    assert observed["frozen_before_load"] == 0
-    assert observed["frozen_after_load"] > 10_000
