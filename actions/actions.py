@@ -52,8 +52,9 @@ def _warm_up() -> None:
     # transformers, the index). Each full garbage collection walked them all,
     # stopping every request for about a quarter of a second; frozen, they
     # are left out, and what requests create is collected as before.
-    gc.collect()
-    gc.freeze()
+    if settings.SPEED_LAYERS:
+        gc.collect()
+        gc.freeze()
 
 
 threading.Thread(target=_warm_up, name="faq-warm-up", daemon=True).start()

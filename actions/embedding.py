@@ -140,36 +140,11 @@ def lower_precision(model: torch.nn.Module, precision: str) -> None:
             quantize_dynamic(model, dict.fromkeys(linears, per_channel_dynamic_qconfig),
                              dtype=torch.qint8, inplace=True)
         return
-    packed = prepacked_bf16()
-    bf16_linear = _packed_bf16_linear_class() if packed else _bf16_linear_class()
-    if packed:
-        _fuse_attention_inputs(model)
+    bf16_linear = _packed_bf16_linear_class() if prepacked_bf16() else _bf16_linear_class()
     for name in linears:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
         setattr(parent, child, bf16_linear(getattr(parent, child)))
-
-
-def _fuse_attention_inputs(model: torch.nn.Module) -> None:
-    """Gives each self-attention block one packed layer for its query, key and value.
-
-    The single-text graph (SingleTextBert) makes one product of the three
-    instead of three: each output column is the same dot product either way,
-    so the vectors do not move. The three separate layers stay for batches,
-    which run Hugging Face's own code; the fused copy costs ~10 MB.
-    """
-    import torch
-
-    packed_linear = _packed_bf16_linear_class()
-    for module in list(model.modules()):
-        parts = [getattr(module, name, None) for name in ("query", "key", "value")]
-        if not all(isinstance(p, torch.nn.Linear) and p.bias is not None for p in parts):
-            continue
-        fused = torch.nn.Linear(parts[0].in_features, sum(p.out_features for p in parts))
-        with torch.no_grad():
-            fused.weight.copy_(torch.cat([p.weight for p in parts]))
-            fused.bias.copy_(torch.cat([p.bias for p in parts]))
-        module.packed_qkv = packed_linear(fused)
 
 
 def _limit_threads(threads: int) -> None:
@@ -228,6 +203,8 @@ def prepacked_bf16() -> bool:
     """
     import torch
 
+    if not settings.SPEED_LAYERS:
+        return False  # KHOTOCH_SPEED_LAYERS=off: eager PyTorch's own bf16 layers
     try:
         if not torch.backends.mkldnn.is_available():
             return False
@@ -301,78 +278,6 @@ def _packed_bf16_linear_class() -> type:
     return PackedBf16Linear
 
 
-def single_text_bert(auto: torch.nn.Module) -> torch.nn.Module | None:
-    """The BERT encoder rewritten for one unpadded text, or None where it does not apply.
-
-    Applies to a BertModel with absolute positions, GELU and the packed bf16
-    layers (with the fused query/key/value one). Per layer it makes four
-    products instead of six, needs no attention mask (one text has no
-    padding), and keeps the GELU's input and output in bf16, where Hugging
-    Face's code converts them to fp32 and back: GELU computes in fp32 either
-    way and the next product rounds to bf16 either way, so its values are
-    unchanged. Measured on the 2-core AMX machine: the same token vectors bit
-    for bit, a question's forward pass 10.9 -> 9.2 ms of CPU.
-    """
-    config = getattr(auto, "config", None)
-    try:
-        layers = list(auto.encoder.layer)
-        supported = (
-            type(auto).__name__ == "BertModel"
-            and getattr(config, "position_embedding_type", "absolute") == "absolute"
-            and not getattr(config, "is_decoder", False)
-            and getattr(config, "hidden_act", None) == "gelu"
-            and config.hidden_size % config.num_attention_heads == 0
-            and bool(layers)
-            # Only lower_precision's packing adds packed_qkv; asking first keeps
-            # the packed class (which needs oneDNN's private ops) unbuilt where
-            # packing is unavailable, so fp32 and plain bf16 still trace.
-            and all(hasattr(layer.attention.self, "packed_qkv") for layer in layers)
-        )
-        if supported:
-            packed_linear = _packed_bf16_linear_class()
-            supported = all(isinstance(layer.attention.self.packed_qkv, packed_linear)
-                            and isinstance(layer.attention.output.dense, packed_linear)
-                            and isinstance(layer.intermediate.dense, packed_linear)
-                            and isinstance(layer.output.dense, packed_linear) for layer in layers)
-    except AttributeError:
-        supported = False
-    return _single_text_bert_class()(auto) if supported else None
-
-
-@functools.cache
-def _single_text_bert_class() -> type:
-    """Defined on first use so that importing this module does not load torch."""
-    import torch
-
-    class SingleTextBert(torch.nn.Module):
-        """Token vectors of one text, in the operations of BertModel (see single_text_bert)."""
-
-        def __init__(self, auto: torch.nn.Module) -> None:
-            super().__init__()
-            self.embeddings = auto.embeddings
-            self.layers = torch.nn.ModuleList(auto.encoder.layer)
-            self.heads = int(auto.config.num_attention_heads)
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            # The mask is all ones for one unpadded text; it stays in the
-            # signature so both traced graphs are called alike.
-            x = self.embeddings(input_ids=input_ids)
-            batch, length, hidden = x.shape
-            for layer in self.layers:
-                qkv = layer.attention.self.packed_qkv(x)
-                qkv = qkv.view(batch, length, 3, self.heads, hidden // self.heads).permute(2, 0, 3, 1, 4)
-                context = torch.nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2])
-                context = context.transpose(1, 2).reshape(batch, length, hidden)
-                attended = layer.attention.output
-                x = attended.LayerNorm(attended.dense(context) + x)
-                inner = torch.nn.functional.gelu(layer.intermediate.dense(x.to(torch.bfloat16)))
-                out = layer.output
-                x = out.LayerNorm(out.dense(inner).to(x.dtype) + x)
-            return x
-
-    return SingleTextBert
-
-
 @functools.cache
 def _last_hidden_class() -> type:
     """Defined on first use so that importing this module does not load torch."""
@@ -434,8 +339,8 @@ class Encoder:
         self._lock = threading.Lock()
         self._traced: torch.jit.ScriptModule | None = None
         self._trace_failed = not settings.EMBEDDING_TRACE
-        log.info("Loaded sentence encoder %s (dim %d, %s) from %s", self.name, self.dim,
-                 self.precision, path)
+        log.info("Loaded sentence encoder %s (dim %d, %s%s) from %s", self.name, self.dim,
+                 self.precision, "" if settings.SPEED_LAYERS else ", speed layers off: eager PyTorch", path)
 
     def _encode(self, texts: list[str], prompt: str | None) -> np.ndarray:
         if isinstance(texts, str):
@@ -576,8 +481,8 @@ class Encoder:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # the tracer's notes on shape-dependent branches
                     example = (features["input_ids"], features["attention_mask"])
-                    module = single_text_bert(auto) or _last_hidden_class()(auto)
-                    traced = torch.jit.trace(module, example, strict=False, check_trace=False)
+                    traced = torch.jit.trace(_last_hidden_class()(auto), example, strict=False,
+                                             check_trace=False)
                     self._traced = torch.jit.freeze(traced.eval())
             except Exception:  # noqa: BLE001 - eager encoding still works
                 log.warning("Tracing the encoder failed; single texts use eager PyTorch", exc_info=True)

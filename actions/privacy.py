@@ -107,7 +107,7 @@ def _mask_email(local: str, domain: str) -> str:
 
 
 # What each rule found, for readers that need the kind rather than the mask
-# (nlu_components/question_reading.py types "a card number" into a question).
+# (rasa_side/question_reading.py types "a card number" into a question).
 # "public" is an official contact kept as written.
 KINDS = ("token", "email", "account", "card", "register", "phone", "code", "public")
 # Placeholders this module writes, and the shapes of what it masks in place

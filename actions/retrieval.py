@@ -56,7 +56,7 @@ from actions.translit import (
     normalize,
     words,
 )
-from nlu_components.question_reading import Reading, clauses, read
+from rasa_side.question_reading import Reading, clauses, read
 
 log = logging.getLogger(__name__)
 
@@ -612,7 +612,7 @@ class Retriever:
 
     def readings(self, text: str, lang: str | None = None,
                  index: FaqIndex | None = None) -> tuple[Reading, list[Normalized]]:
-        """The message read (nlu_components.question_reading) and what to match of it.
+        """The message read (rasa_side.question_reading) and what to match of it.
 
         The form is told from the message as written; the whole message, with
         numbers typed and greetings set aside, comes first, then the question

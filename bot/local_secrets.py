@@ -6,7 +6,7 @@ folder, readable by its owner only (0600), so a local `make run` is closed
 without any set-up and a restart keeps the same value. Values are never
 printed or logged: callers get the string, and errors name only the file.
 
-Standard library only: bot/rasa_server.py, which runs in Rasa's own
+Standard library only: rasa_side/server.py, which runs in Rasa's own
 virtualenv and image, does not import this; it receives the token in its
 environment from bot/services.py or the compose file.
 """
@@ -91,5 +91,5 @@ def webhook_secret(state_dir: Path) -> str:
 
 
 def auth_headers(token: str | None) -> dict[str, str]:
-    """How the bot proves itself to Rasa (checked by bot/rasa_server.py)."""
+    """How the bot proves itself to Rasa (checked by rasa_side/server.py)."""
     return {"Authorization": f"Bearer {token}"} if token else {}

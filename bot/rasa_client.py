@@ -17,11 +17,11 @@ from bot.health import Dependency
 
 # Rasa's server is Sanic, as the action server is: the same keep-alive limit.
 from bot.local_secrets import auth_headers
-from bot.rasa_server import KEEPALIVE_SECONDS
+from rasa_side.speed import KEEPALIVE_SECONDS
 
 # The entity that carries the bot's choice of language into Rasa's `language`
 # slot (domain.yml). Rasa copies it from metadata for typed messages
-# (config.yml, nlu_components/metadata_entities.py); button payloads bypass
+# (config.yml, rasa_side/metadata_entities.py); button payloads bypass
 # that, so the payload gets it here.
 REPLY_LANGUAGE_ENTITY = "reply_language"
 # Concurrent calls to Rasa before new ones wait for a free connection.
@@ -63,7 +63,7 @@ class RasaClient:
     Rasa refuses or hangs; waiting for a turn behind other users' messages
     (`in_flight`) is not counted, since nothing is down then. Proxy variables are
     not read: Rasa is a local service. Every request carries Rasa's token
-    in a header (bot/rasa_server.py checks it), never in the URL, which
+    in a header (rasa_side/server.py checks it), never in the URL, which
     error messages and logs repeat.
     """
 
@@ -177,7 +177,7 @@ class RasaClient:
     async def forget(self, sender: str) -> bool:
         """Asks Rasa to drop a conversation: its events replaced by none.
 
-        tracker_privacy's store deletes a conversation saved empty, and Rasa
+        Rasa's masked tracker store (rasa_side/tracker_store.py) deletes a conversation saved empty, and Rasa
         forgets the copy it keeps in memory. False if Rasa could not be asked.
         """
         try:

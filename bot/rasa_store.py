@@ -4,7 +4,7 @@ Rasa keeps each conversation (its events) in its SQL tracker store, SQLite
 beside the bot's state by default, PostgreSQL in the scale-out set-up
 (deploy/endpoints.scale.yml). /forget and the retention job delete there
 directly, with the statements Rasa's own store uses
-(tracker_privacy/events_table.py), so they work while Rasa is down; Rasa
+(rasa_side/events_table.py), so they work while Rasa is down; Rasa
 is also asked to drop the conversation (an empty PUT of its events), which
 clears the copy it keeps in memory and deletes under its own lock.
 
@@ -26,7 +26,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.settings import ROOT, STATE_DIR
-from tracker_privacy.events_table import (
+from rasa_side.events_table import (
     delete_before,
     delete_conversation,
     flush_deleted,

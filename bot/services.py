@@ -135,8 +135,8 @@ class Stack:
             raise SystemExit(f"no trained Rasa model at {MODEL_PATH}: run `make model` first")
         _say(f"starting the Rasa server on port {_port(self.rasa_url)} (loading the model) ...")
         endpoints = run_endpoints(self.actions_url, self.state_dir)
-        # bot.rasa_server is `rasa` without its per-turn overheads (see there).
-        proc = self._spawn("rasa", [str(python), "-m", "bot.rasa_server", "run", "--enable-api",
+        # rasa_side.server is `rasa` without its per-turn overheads (see there).
+        proc = self._spawn("rasa", [str(python), "-m", "rasa_side.server", "run", "--enable-api",
                                     "--model", str(MODEL_PATH),
                                     "--port", str(_port(self.rasa_url)), "--endpoints", str(endpoints),
                                     "--credentials", str(ROOT / "credentials.yml")],
@@ -155,7 +155,7 @@ class Stack:
             httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
                        json={"sender": "warm-up", "message": "e-mongolia", "metadata": {"language": "en"}},
                        headers=auth_headers(self.token), timeout=START_TIMEOUT)
-            # Not a conversation: tracker_privacy's store deletes one emptied like this.
+            # Not a conversation: the masked tracker store (rasa_side/tracker_store.py) deletes one emptied like this.
             httpx.put(f"{self.rasa_url}/conversations/warm-up/tracker/events", json=[],
                       headers=auth_headers(self.token), timeout=10)
         except httpx.HTTPError as exc:

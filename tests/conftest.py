@@ -36,7 +36,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     urls = {"rasa": f"http://127.0.0.1:{free_port()}", "actions": f"http://127.0.0.1:{free_port()}"}
     services = Stack(urls["rasa"], urls["actions"], state_dir=state)
     services.ensure()
-    # Rasa refuses requests without its token (bot/rasa_server.py); tests that talk to it pass this on.
+    # Rasa refuses requests without its token (rasa_side/server.py); tests that talk to it pass this on.
     yield dict(urls, token=services.token or "", state=str(state))
     services.stop()
 

@@ -369,48 +369,6 @@ def test_packed_bf16_linears_give_the_plain_bf16_vectors(
     close(parallel, plain._encode_parallel(many, plain._passage_prompt))
 
 
-def test_single_text_graph_gives_hugging_faces_vectors(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rewritten one-text encoder (fused query/key/value, bf16 GELU) must not move a
-    vector: the cache and the FAQ index were built with Hugging Face's layers."""
-    if not embedding.prepacked_bf16():
-        pytest.skip("this torch or CPU cannot run packed bf16 linear layers")
-    texts = ["hi", SENTENCES["mn_latn"], SENTENCES["mn"], SENTENCES["sms"] * 60] + [en for en, _ in PAIRS]
-    fast = embedding.Encoder(model_dir, precision="bf16", query_cache=0)
-    got = [fast.encode_queries([text]) for text in texts]
-    assert fast._traced is not None and fast._traced.original_name == "SingleTextBert"
-    monkeypatch.setattr(embedding, "single_text_bert", lambda auto: None)
-    general = embedding.Encoder(model_dir, precision="bf16", query_cache=0)
-    want = [general.encode_queries([text]) for text in texts]
-    assert general._traced is not None and general._traced.original_name == "LastHidden"
-    for text, a, b in zip(texts, got, want, strict=True):
-        assert a.shape == b.shape == (1, fast.dim)
-        assert float(np.abs(a - b).max()) <= 1e-6, text[:40]
-
-
-def test_single_text_graph_is_only_built_for_the_model_it_was_written_for() -> None:
-    """Another architecture, or layers that were not packed, keep the general traced graph."""
-    import torch
-
-    assert embedding.single_text_bert(torch.nn.Linear(4, 4)) is None
-    model = torch.nn.Module()
-    model.config = type("Config", (), {"position_embedding_type": "relative_key", "hidden_act": "gelu",
-                                       "hidden_size": 8, "num_attention_heads": 2})()
-    assert embedding.single_text_bert(model) is None
-
-
-def test_unpacked_model_keeps_its_traced_graph_without_onednn(
-    encoder: embedding.Encoder, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Where oneDNN's private ops are missing, the packed class cannot be built; a model
-    without packed layers must not ask for it, or single questions would lose tracing."""
-
-    def missing() -> type:
-        raise RuntimeError("No such operator mkldnn::_linear_pointwise")
-
-    monkeypatch.setattr(embedding, "_packed_bf16_linear_class", missing)
-    assert embedding.single_text_bert(encoder._model[0].auto_model) is None
-
-
 def test_bf16_falls_back_to_plain_linears_without_onednn_packing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A torch build or CPU without the private oneDNN ops still gets bf16 embeddings."""
     import torch

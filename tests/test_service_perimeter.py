@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bot import local_secrets
-from bot.rasa_server import _serving_arguments, token_refusal
+from rasa_side.server import _serving_arguments, token_refusal
 
 CITIZEN = "771234"
 

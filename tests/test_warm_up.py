@@ -1,8 +1,8 @@
-"""The action server's warm-up loads what the first user would wait for, then
-leaves it out of full garbage collections.
+"""The action server's warm-up loads what the first user would wait for.
 
-Users would notice the alternative as a pause of about a quarter of a second
-for everyone, each time Python walked the encoder's million objects.
+Users would otherwise notice their first question answered seconds late.
+(That loaded objects are then frozen out of full garbage collections is a
+speed layer, shown by figures in docs/performance.md, not tested here.)
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class _Loaded:
         _Loaded.warmed += 1
 
 
-def test_warm_up_runs_the_encoder_then_freezes_what_loading_made(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warm_up_runs_the_encoder_and_reads_every_text_first(monkeypatch: pytest.MonkeyPatch) -> None:
     import actions.retrieval
     import actions.scam
 
@@ -54,6 +54,5 @@ def test_warm_up_runs_the_encoder_then_freezes_what_loading_made(monkeypatch: py
         assert _Loaded.warmed == 2  # the encoder's every-length run and the scam checker's
         # Both languages' texts are parsed before the first message, not during it.
         assert catalogue.cache_info().currsize == len(LANGUAGES)
-        assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()

@@ -1,6 +1,6 @@
 """Trains, saves, reloads and queries KeyedIntentClassifier inside Rasa's venv.
 
-Run by tests/test_keyed_classifier.py with .venv-rasa's Python (the bot's
+Run by tests/rasa_side/test_keyed_classifier.py with .venv-rasa's Python (the bot's
 venv has no Rasa). Prints one JSON object: what a reloaded model predicts.
 """
 
@@ -18,7 +18,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.keyed_intent_classifier import KeyedIntentClassifier
+from rasa_side.keyed_intent_classifier import KeyedIntentClassifier
 
 EXAMPLES = {
     "ask_banking": ["Картаа яаж хаах вэ", "Дансаа хамгаалах", "Карт хулгайлагдсан",

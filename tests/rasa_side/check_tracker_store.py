@@ -1,9 +1,9 @@
-"""Runs in .venv-rasa: tracker_privacy's store against Rasa itself.
+"""Runs in .venv-rasa: rasa_side/tracker_store.py against Rasa itself.
 
 Writes conversations carrying personal data through MaskedSQLTrackerStore,
-with bot.rasa_server's speed fixes on (as `make run` starts Rasa) and off,
+with rasa_side.speed's layers on (as `make run` starts Rasa) and off,
 then reads the SQLite files as bytes. Prints one JSON object of
-observations; tests/test_tracker_store.py judges them.
+observations; tests/rasa_side/test_tracker_store.py judges them.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ async def conversation(store_cls, domain, db: Path, sender: str) -> dict:
 async def main() -> dict:
     from rasa.shared.core.domain import Domain
 
-    from bot import rasa_server
-    from tracker_privacy.store import MaskedSQLTrackerStore
+    from rasa_side import speed
+    from rasa_side.tracker_store import MaskedSQLTrackerStore
 
     domain = Domain.from_path(Path("domain.yml"))
     out = {}
@@ -65,8 +65,8 @@ async def main() -> dict:
         plain = Path(tmp) / "plain"
         plain.mkdir()
         out["rasa_as_is"] = await conversation(MaskedSQLTrackerStore, domain, plain / "t.db", "7700123")
-        for fix in (rasa_server._insert_events_at_once, rasa_server._cache_trackers,
-                    rasa_server._pool_sqlite, rasa_server._sqlite_wal):
+        for fix in (speed._insert_events_at_once, speed._cache_trackers,
+                    speed._pool_sqlite, speed._sqlite_wal):
             fix()
         fast = Path(tmp) / "fast"
         fast.mkdir()

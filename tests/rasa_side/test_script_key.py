@@ -1,4 +1,4 @@
-"""The NLU classifier's script-independent key (nlu_components/script_key.py).
+"""The NLU classifier's script-independent key (rasa_side/script_key.py).
 
 If a Cyrillic word and its Latin-typed twin get different keys, the model
 has to learn each phrasing twice, and Latin-typed questions lose accuracy.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu_components.script_key import has_cyrillic, looks_english, text_key, word_key
+from rasa_side.script_key import has_cyrillic, looks_english, text_key, word_key
 
 TWINS = [
     ("хамгаалах", "hamgaalah"),

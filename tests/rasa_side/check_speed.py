@@ -1,17 +1,15 @@
-"""Runs in .venv-rasa: the fixes bot.rasa_server applies to Rasa, against Rasa itself.
+"""Runs in .venv-rasa: the fixes rasa_side.speed applies to Rasa, against Rasa itself.
 
-Prints one JSON object of observations; tests/test_rasa_server.py judges them.
+Prints one JSON object of observations; tests/rasa_side/test_speed.py judges them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import datetime
 import gc
 import json
 import logging
-import random
 import sqlite3
 import sys
 import tempfile
@@ -20,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from rasa.shared.utils.schemas.events import EVENT_SCHEMA
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_server
+from rasa_side import speed
 
 RASA_REQUEST = EndpointConfig.request  # Rasa's own, before the patches
 MODEL = Path(__file__).resolve().parents[2] / "models" / "khotoch.tar.gz"
@@ -37,14 +34,12 @@ async def main() -> dict:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     rasas_own_save = Store.save
-    rasa_server._validate_once()
-    rasa_server._remember_event_classes()
-    rasa_server._insert_events_at_once()
-    rasa_server._cache_trackers()
-    rasa_server._keep_connections()
-    rasa_server._fast_json()
-    rasa_server._pool_sqlite()
-    rasa_server._sqlite_wal()
+    speed._validate_once()
+    speed._insert_events_at_once()
+    speed._cache_trackers()
+    speed._keep_connections()
+    speed._pool_sqlite()
+    speed._sqlite_wal()
 
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
@@ -62,7 +57,6 @@ async def main() -> dict:
     except ValidationError as exc:
         out["invalid_reply_rejected"] = "Action server" in exc.message
 
-    out.update(compare_reply_check_with_schema())
     out.update(await action_calls())
 
     # What the action server receives is the same JSON value Rasa meant to send.
@@ -145,123 +139,6 @@ async def main() -> dict:
     return out
 
 
-def sample_events() -> list[dict]:
-    """Valid events as rasa-sdk, Rasa and our actions write them."""
-    import rasa.shared.core.events as rasa_events
-    import rasa_sdk.events as sdk
-
-    parse_data = {
-        "text": "dansaa yaj hamgaalah ve", "intent": {"name": "ask_faq", "confidence": 0.9},
-        "intent_ranking": [{"name": "ask_faq", "confidence": 0.9}, {"name": "greet", "confidence": 0.1}],
-        "entities": [{"entity": "faq_id", "value": "bank_01", "start": 0, "end": 5, "confidence": 1.0,
-                      "extractor": "RegexEntityExtractor", "role": None, "group": None}]}
-    events = [
-        sdk.SlotSet("last_faq_id", "bank_01"), sdk.SlotSet("low_confidence_count", 0), sdk.SlotSet("x", None),
-        sdk.SlotSet("last_question", "картаа хаах"), sdk.AllSlotsReset(), sdk.Restarted(), sdk.SessionStarted(),
-        sdk.ReminderScheduled("remind", datetime.datetime(2024, 1, 1), name="r"),
-        sdk.ReminderCancelled(name="r"), sdk.ConversationPaused(), sdk.ConversationResumed(),
-        sdk.FollowupAction("action_listen"), sdk.UserUtteranceReverted(), sdk.ActionReverted(),
-        sdk.StoryExported(), sdk.ActionExecuted("action_answer_faq", policy="RulePolicy", confidence=1.0),
-        sdk.ActionExecutionRejected("action_x"), sdk.ActiveLoop("form"), sdk.ActiveLoop(None),
-        sdk.LoopInterrupted(True), sdk.Form("form"), sdk.FormValidation(False), sdk.AgentUttered("hi"),
-        sdk.BotUttered("hi", {"buttons": []}, {"m": 1}), sdk.UserUttered("hi", parse_data, 1.5, "rest"),
-        {"event": "entities", "entities": parse_data["entities"]}, {"event": "user_featurization"},
-    ]
-    for event in (
-        rasa_events.UserUttered("hi", parse_data["intent"], parse_data["entities"], parse_data),
-        rasa_events.ActionExecuted("action_listen", "RulePolicy", 0.5, hide_rule_turn=True),
-        rasa_events.BotUttered("hi", {"buttons": [{"title": "a", "payload": "/a"}]}),
-        rasa_events.SlotSet("language", "mn", timestamp=3), rasa_events.EntitiesAdded(parse_data["entities"]),
-        rasa_events.ActiveLoop("f"), rasa_events.SessionStarted(metadata={"channel": "rest"}),
-    ):
-        events.append(event.as_dict())
-    return events
-
-
-def sample_replies(events: list[dict]) -> list[dict]:
-    from rasa_sdk.events import SlotSet
-    from rasa_sdk.executor import CollectingDispatcher
-
-    faq = CollectingDispatcher()
-    faq.utter_message(text="Банкны картаа хаахын тулд ...")
-    faq.utter_message(text="Was it helpful?", buttons=[{"title": "Yes", "payload": '/feedback{"helpful":"yes"}'}])
-    faq.utter_message(json_message={"khotoch": {"intent": "ask_faq", "intent_confidence": 0.91}})
-    faq.utter_message(response="utter_greet", name="x")
-    return [
-        {"events": [], "responses": []}, {}, {"events": []}, {"responses": faq.messages, "extra": 1},
-        {"events": [SlotSet("last_faq_id", "bank_01"), SlotSet("low_confidence_count", 0),
-                    SlotSet("last_question", "kartaa haah")], "responses": faq.messages},
-        {"events": [SlotSet("last_question", None)], "responses": faq.messages[:1]},
-        {"events": events, "responses": faq.messages},
-    ]
-
-
-ODD_VALUES: list[Any] = [None, "", "x", 0, -3, 2.5, 3.0, float("nan"), True, False, [], [{}], {}, {"a": 1},
-                         {"entity": "e", "value": 1}, [{"entity": "e", "value": None}], [None], ["x"]]
-# Every kind of event Rasa's schema knows, every kind the quick check knows, and some it must not.
-EVENT_NAMES = sorted({s["properties"]["event"]["const"] for s in EVENT_SCHEMA["oneOf"]} | set(rasa_server._EVENTS)) + [
-    "User", "unknown", "", "slots"]
-
-
-def variants(value: Any) -> list[Any]:
-    """`value` with one thing changed at any depth: a key dropped or added, a value replaced."""
-    out: list[Any] = []
-    if isinstance(value, dict):
-        for key in value:
-            dropped = dict(value)
-            del dropped[key]
-            out.append(dropped)
-            for other in (EVENT_NAMES if key == "event" else []) + ODD_VALUES + variants(value[key]):
-                out.append({**value, key: other})
-        for key in ("event", "name", "value", "entities", "parse_data", "timestamp", "metadata", "response_selector",
-                    "intent", "events", "responses", "unknown"):
-            if key not in value:
-                out.extend({**value, key: other} for other in ODD_VALUES[:14])
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            out.append(value[:i] + value[i + 1:])
-            out.extend(value[:i] + [other] + value[i + 1:] for other in ODD_VALUES[:12] + variants(item))
-    return out
-
-
-def compare_reply_check_with_schema() -> dict:
-    """The fast reply check never accepts what Rasa's jsonschema check rejects."""
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
-
-    schema = RemoteAction.action_response_format_spec()
-    validator = validator_for(schema)(schema)
-    events = sample_events()
-    replies = sample_replies(events)
-    cases: list[Any] = [*replies, None, [], "x", {"events": None}, {"responses": [None]}, {"events": [None]}]
-    for event in events:
-        cases.extend({"events": [variant]} for variant in variants(event))
-    for reply in replies[3:6]:
-        cases.extend(variants(reply))
-    rng = random.Random(7)
-    keys = ["event", "timestamp", "metadata", "name", "value", "entities", "parse_data", "text", "policy",
-            "confidence", "hide_rule_turn", "action_text", "input_channel", "message_id"]
-    for _ in range(3000):  # random events of random kinds
-        event = {key: rng.choice(ODD_VALUES + EVENT_NAMES) for key in rng.sample(keys, rng.randint(0, 6))}
-        if rng.random() < 0.8:
-            event["event"] = rng.choice(EVENT_NAMES)
-        cases.append({"events": [event], "responses": []})
-    wrongly_accepted, surely_valid, valid = [], 0, 0
-    for case in cases:
-        fast = rasa_server._surely_valid_reply(copy.deepcopy(case))
-        schema_valid = validator.is_valid(case)
-        valid += schema_valid
-        surely_valid += fast
-        if fast and not schema_valid:
-            wrongly_accepted.append(case)
-    return {
-        "reply_check_cases": len(cases), "reply_check_schema_valid": valid, "reply_check_sure": surely_valid,
-        "reply_check_wrongly_accepted": [repr(c)[:300] for c in wrongly_accepted[:5]],
-        "reply_check_sure_of_real_replies": [rasa_server._surely_valid_reply(r) for r in replies],
-        "real_replies_schema_valid": [validator.is_valid(r) for r in replies],
-    }
-
-
 class ActionServer:
     """A stand-in action server that counts the TCP connections it is given."""
 
@@ -280,7 +157,7 @@ class ActionServer:
             return web.Response()
         body = (await request.read()).decode()
         if request.content_type == "application/json" and body:
-            body = json.loads(body)  # the JSON value: Python's json and ujson space it differently
+            body = json.loads(body)  # the JSON value, whatever its spacing
         self.seen.append({"method": request.method, "path": request.path, "query": dict(request.query), "body": body,
                           **{h: request.headers.get(h) for h in ("Content-Type", "Authorization", "X-Env",
                                                                  "Content-Encoding", "Cookie")}})
@@ -400,7 +277,7 @@ def compare_graph_runs() -> dict:
     if not MODEL.exists():
         return {"graph_model_missing": str(MODEL)}
     dasks_own = DaskGraphRunner.run
-    rasa_server._run_graph_in_order()
+    speed._run_graph_in_order()
     in_order = DaskGraphRunner.run
     DaskGraphRunner.run = dasks_own
     with tempfile.TemporaryDirectory() as tmp:
@@ -450,7 +327,7 @@ def freeze_after_load() -> dict:
 
     rasa.core.agent.load_agent = load_agent
     try:
-        rasa_server._freeze_loaded_objects()
+        speed._freeze_loaded_objects()
         before = gc.get_freeze_count()
         agent = asyncio.run(rasa.core.run.load_agent_on_start("model", None, None, App(), None))
         frozen = gc.get_freeze_count()

