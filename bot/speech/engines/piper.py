@@ -111,6 +111,13 @@ class PiperEngine:
             # 100 MB lower (the arena keeps the largest sentence's tensors);
             # synthesis time does not change measurably.
             options.enable_cpu_mem_arena = False
+            # onnxruntime's worker threads spin (busy-wait) between operators
+            # by default. On two cores shared with Rasa, the action server and
+            # the bot itself, that spinning took the CPU the other thread
+            # needed: a 30-word clip cost 1.4 CPU s with it, 0.9 without, and
+            # its wall time halved on a loaded machine (docs/voice.md).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.add_session_config_entry("session.inter_op.allow_spinning", "0")
             try:
                 session = onnxruntime.InferenceSession(str(self.model), sess_options=options,
                                                        providers=["CPUExecutionProvider"])
