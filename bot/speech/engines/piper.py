@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.speech.config import PIPER_THREADS
 from bot.speech.engines.base import EngineError, RawAudio
-from bot.speech.memory import release
+from bot.speech.memory import keep_large_buffers_apart, release
 from bot.speech.rate import DEFAULT_RATE
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ class PiperEngine:
             from piper import PiperVoice
             from piper.config import PiperConfig
 
+            keep_large_buffers_apart()
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
