@@ -11,8 +11,8 @@ the models' 16-32 MB scratch buffers (Piper's convolutions need some
 90 MB for a three-second clause) then come from the heap, where the holes
 they leave do not fit the next, differently sized ones, and the heap grows
 past what is alive. Kept in their own mappings, they go back to the system
-when freed: the bot's peak with both models fell by about 60 MB
-(docs/voice.md). A lower threshold saved a little more but cost a third
+when freed: what the two models add to the peak fell from 369-405 MB to
+303-311 MB in a one-process test (docs/voice.md). A lower threshold saved a little more but cost a third
 more CPU per clip in page faults (1 MB: 1.35 instead of 1.0 CPU s).
 """
 
