@@ -97,7 +97,8 @@ def test_faq_answers_reads_the_real_folder_schema() -> None:
 def test_bench_prints_every_engine_and_both_clips(capsys) -> None:
     cli.bench_main(["--runs", "1", "--no-bot"])  # the exit code reflects timing; not judged here
     out = capsys.readouterr().out
-    for row in ("piper en uncached, first clip", "piper en uncached, whole answer", "piper en cached",
+    for row in ("piper en uncached, first clip", "piper en uncached, whole (", "next clip ready before",
+                "piper en cached",
                 "espeak-ng mn uncached, first clip", "espeak-ng mn cached",
                 "10 s clip", "60 s clip", "Peak memory"):
         assert row in out

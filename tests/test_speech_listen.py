@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 
@@ -60,3 +61,15 @@ def test_a_long_question_is_transcribed_whole(listener: Listener, tmp_path) -> N
     heard = listener.transcribe(raw.data)
     assert heard.seconds > 30 and len(heard.text.split()) > 90
     assert "statement" in heard.text.lower()  # from the last sentence
+
+
+def test_the_model_is_let_go_when_idle_and_back_for_the_next_question() -> None:
+    listener = Listener(model_dir(), idle_s=0.3)
+    raw = PiperEngine.detect().synthesize("How do I block my bank card?", VOICE_NAME, DEFAULT_RATE)
+    assert "bank card" in listener.transcribe(raw.data).text.lower()
+    assert listener.loaded
+    deadline = time.monotonic() + 10
+    while listener.loaded and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not listener.loaded
+    assert "bank card" in listener.transcribe(raw.data).text.lower()

@@ -41,10 +41,27 @@ def test_parts_go_out_in_order_and_personal_clips_are_deleted(tmp_path: Path) ->
     assert not any(p.exists() for p in speaker.made)
 
 
-def test_a_failed_send_stops_and_still_deletes_the_clip(tmp_path: Path) -> None:
+def test_a_failed_send_stops_and_still_deletes_the_clips(tmp_path: Path) -> None:
     speaker, bot = FakeSpeaker(tmp_path), FakeBot(fail_after=0)
-    asyncio.run(send_spoken(bot, speaker, 5, ["first part", "the rest"], lang="en", rate=None, keep=False))
-    assert bot.sent == [] and len(speaker.made) == 1 and not speaker.made[0].exists()
+    asyncio.run(send_spoken(bot, speaker, 5, ["first", "second", "third"], lang="en", rate=None, keep=False))
+    # The second part was already being voiced; it is deleted too, and the third never made.
+    assert bot.sent == [] and len(speaker.made) == 2 and not any(p.exists() for p in speaker.made)
+
+
+def test_the_next_part_is_voiced_while_the_one_before_is_uploaded(tmp_path: Path) -> None:
+    speaker = FakeSpeaker(tmp_path)
+
+    class SlowBot(FakeBot):
+        async def send_voice(self, chat_id: int, voice, duration: int) -> None:
+            made_before = len(speaker.made)
+            await asyncio.sleep(0.05)  # the upload
+            self.sent.append(voice.read())
+            self.made_during_upload = getattr(self, "made_during_upload", []) + [len(speaker.made) - made_before]
+
+    bot = SlowBot()
+    asyncio.run(send_spoken(bot, speaker, 5, ["first", "second", "third"], lang="en", rate=None, keep=True))
+    assert bot.sent == [b"OggSfirst", b"OggSsecond", b"OggSthird"]
+    assert bot.made_during_upload == [1, 1, 0]
 
 
 def test_a_cached_clip_stays_for_the_next_listener(tmp_path: Path) -> None:

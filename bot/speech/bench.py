@@ -114,23 +114,28 @@ def bench_engines(tmp: Path, runs: int) -> bool:
             wall, _, _ = timed(load)
             print(f"  {engine.name} model load (once per process): {wall:.2f} s, "
                   f"+{rss_mb('VmRSS') - before:.0f} MB resident")
-        first, whole = [], []
+        first, whole, slack = [], [], []
+        parts = voice_parts(text)
         for run in range(runs):
             speaker = Speaker([engine], VoiceCache(tmp / f"{engine.name}-{lang}-{run}", 50 << 20))
-            parts = voice_parts(text)
-            wall, cpu, clip = timed(lambda s=speaker, x=parts[0], la=lang: asyncio.run(s.speak(x, la)))
-            if clip is None:
+            made = [timed(lambda s=speaker, x=p, la=lang: asyncio.run(s.speak(x, la))) for p in parts]
+            if any(clip is None for _, _, clip in made):
                 print(f"  {engine.name} {lang}: no voice (see the log)")
                 break
-            first.append((wall, cpu))
-            rest = [timed(lambda s=speaker, x=p, la=lang: asyncio.run(s.speak(x, la)))[:2] for p in parts[1:]]
-            whole.append((wall + sum(r[0] for r in rest), cpu + sum(r[1] for r in rest)))
+            first.append(made[0][:2])
+            whole.append((sum(m[0] for m in made), sum(m[1] for m in made)))
+            # How long each clip plays minus the time the next one took to make:
+            # negative means a pause between two parts of the answer.
+            slack.append(min((m[2].duration - n[0] for m, n in zip(made, made[1:], strict=False)), default=0.0))
         if not first:
             ok = False
             continue
         target = TARGET_PIPER_UNCACHED_S if engine.name == "piper" else None
+        words = "+".join(str(len(p.split())) for p in parts)
         ok &= row(f"{engine.name} {lang} uncached, first clip", first, target)
-        row(f"{engine.name} {lang} uncached, whole answer", whole)
+        row(f"{engine.name} {lang} uncached, whole ({words} words)", whole)
+        print(f"  {'next clip ready before the one before ends':<34} by {min(slack):.1f} to {max(slack):.1f} s "
+              f"(negative: a pause)")
         cached = [timed(lambda s=speaker, x=parts[0], la=lang: asyncio.run(s.speak(x, la)))[:2] for _ in range(20)]
         row(f"{engine.name} {lang} cached, first clip", cached)
     return ok

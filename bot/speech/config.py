@@ -77,6 +77,9 @@ TSETSEN_SAMPLE_RATE = 24000
 WHISPER_COMPUTE_TYPE = "int8"
 WHISPER_THREADS = 2
 WHISPER_SAMPLE_RATE = 16000
+# The Whisper model (some 90 MB with its working memory) is let go after this
+# many seconds without a voice question and loaded again (0.5 s) on the next.
+WHISPER_IDLE_S = 600.0
 # Limits a citizen is told about; Telegram's own bot download limit is 20 MB.
 MAX_QUESTION_SECONDS = 120
 MAX_QUESTION_BYTES = 20 * 1024 * 1024

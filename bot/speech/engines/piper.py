@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.speech.config import PIPER_THREADS
 from bot.speech.engines.base import EngineError, RawAudio
-from bot.speech.memory import release
+from bot.speech.memory import keep_large_buffers_apart, release
 from bot.speech.rate import DEFAULT_RATE
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ class PiperEngine:
             from piper import PiperVoice
             from piper.config import PiperConfig
 
+            keep_large_buffers_apart()
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
@@ -111,6 +112,13 @@ class PiperEngine:
             # 100 MB lower (the arena keeps the largest sentence's tensors);
             # synthesis time does not change measurably.
             options.enable_cpu_mem_arena = False
+            # onnxruntime's worker threads spin (busy-wait) between operators
+            # by default. On two cores shared with Rasa, the action server and
+            # the bot itself, that spinning took the CPU the other thread
+            # needed: a 30-word clip cost 1.4 CPU s with it, 0.9 without, and
+            # its wall time halved on a loaded machine (docs/voice.md).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.add_session_config_entry("session.inter_op.allow_spinning", "0")
             try:
                 session = onnxruntime.InferenceSession(str(self.model), sess_options=options,
                                                        providers=["CPUExecutionProvider"])
