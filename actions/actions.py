@@ -22,13 +22,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
 from actions.junk_input import junk_kind
 from actions.junk_input import reply_key as junk_reply_key
-from actions.privacy import mask_pii
 from actions.retrieval import Retriever
 from actions.scam import check_message, default_checker
-from actions.strings import load_all, t
+from core import settings
+from core.privacy import mask_pii
+from core.strings import load_all, t
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ score with the lowest cost (a wrong answer read aloud costs far more than a
 round of buttons; unrelated buttons cost more than an honest "no").
 `python -m bot faq calibrate` prints, per form, the figures of a 5-fold
 cross-validation by entry (thresholds chosen on four folds, measured on the
-fifth), then the thresholds chosen on all folds, to put in actions/settings.py.
+fifth), then the thresholds chosen on all folds, to put in core/settings.py.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from actions import settings
 from actions.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
+from core import settings
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FOLDS = 5

@@ -16,7 +16,7 @@ score of an entry is a weighted sum of two cosines:
 
 e5 similarities are bunched high, so the answer/ask/give-up decision uses
 thresholds on the score and on the margin to the second entry, calibrated by
-`python -m bot faq eval --calibrate` and kept in actions/settings.py.
+`python -m bot faq eval --calibrate` and kept in core/settings.py.
 
 The index is rebuilt in the background when faq/ changes; the old one serves
 until the new one is swapped in, so a reply never waits for a rebuild.
@@ -39,7 +39,6 @@ from typing import Any, Protocol
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from actions import settings
 from actions.faq_store import (
     FaqEntry,
     FaqStore,
@@ -48,7 +47,8 @@ from actions.faq_store import (
     load_store,
     mongolian_texts,
 )
-from actions.translit import (
+from core import settings
+from core.script import (
     Normalized,
     Vocabulary,
     english_vocabulary,
@@ -121,7 +121,7 @@ def _form_thresholds() -> dict[str, Thresholds]:
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Tuning values; defaults are the calibrated ones in actions/settings.py."""
+    """Tuning values; defaults are the calibrated ones in core/settings.py."""
 
     lexical_weight: float = settings.FAQ_LEXICAL_WEIGHT
     high_score: float = settings.FAQ_HIGH_SCORE

@@ -29,7 +29,7 @@ def use_uvloop() -> None:
 def main() -> None:
     import os
 
-    from actions.settings import SERVICE_INTERFACE
+    from core.settings import SERVICE_INTERFACE
 
     # rasa-sdk binds to SANIC_HOST, 0.0.0.0 when unset: every interface.
     os.environ.setdefault("SANIC_HOST", SERVICE_INTERFACE)

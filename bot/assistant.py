@@ -14,9 +14,6 @@ from typing import Any, Protocol
 
 from actions.junk_input import junk_kind
 from actions.junk_input import reply_key as junk_reply_key
-from actions.privacy import mask_pii
-from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
-from actions.strings import t
 from bot import alert_store, buttons
 from bot.config import Config
 from bot.handoff import created_text as handoff_created_text
@@ -27,6 +24,9 @@ from bot.replies import Button, Reply, from_rasa
 from bot.speech import rate as speech_rate
 from bot.spoken_choices import match_choice, say_choices
 from bot.storage import Database, PendingQuestion
+from core.privacy import mask_pii
+from core.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
+from core.strings import t
 
 log = logging.getLogger(__name__)
 

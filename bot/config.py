@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from actions.settings import STATE_DIR
 from bot import local_secrets
+from core.settings import STATE_DIR
 
 
 def _ids(value: str | None) -> frozenset[int]:

@@ -36,12 +36,12 @@ from typing import Any, Protocol
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, bindparam, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from actions.privacy import mask_pii
-from actions.settings import LANGUAGES, TOPICS
-from actions.strings import t
 from bot.config import Config
 from bot.replies import Button, Reply
 from bot.storage import Base, Database, utcnow
+from core.privacy import mask_pii
+from core.settings import LANGUAGES, TOPICS
+from core.strings import t
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from actions.settings import DEFAULT_LANGUAGE, LANGUAGES
+from core.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def _words(block: str) -> frozenset[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from actions.privacy import PiiFilter
+from core.privacy import PiiFilter
 
 
 def setup(level: str | None = None) -> None:

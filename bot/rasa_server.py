@@ -610,7 +610,7 @@ def _serving_arguments(argv: list[str]) -> list[str]:
         return argv
     if any(a in ("-i", "--interface") or a.startswith("--interface=") for a in argv):
         return argv
-    from actions.settings import SERVICE_INTERFACE
+    from core.settings import SERVICE_INTERFACE
 
     return [*argv, "--interface", SERVICE_INTERFACE]
 

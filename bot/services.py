@@ -19,8 +19,8 @@ from urllib.parse import urlparse
 import httpx
 import yaml
 
-from actions.settings import ROOT, STATE_DIR
 from bot.local_secrets import RASA_TOKEN_ENV, auth_headers, rasa_token
+from core.settings import ROOT, STATE_DIR
 
 RASA_VENV = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa"))
 MODEL_PATH = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "khotoch.tar.gz"))

@@ -21,7 +21,7 @@ COPY bot/__init__.py bot/rasa_server.py /app/bot/
 # (endpoints type tracker_privacy.store.MaskedSQLTrackerStore), with the
 # masking rules it shares with the bot and the public numbers they keep.
 COPY tracker_privacy/ /app/tracker_privacy/
-COPY actions/__init__.py actions/settings.py actions/privacy.py /app/actions/
+COPY core/ /app/core/
 COPY faq/official_domains.yml /app/faq/
 ENV PYTHONPATH=/app OMP_WAIT_POLICY=PASSIVE
 USER 1001

@@ -11,7 +11,7 @@ answered first time (docs/evaluation.md).
 
 `read()` returns two texts to match, both with every card, phone, account or
 register number, code, e-mail and amount replaced by the word for what it
-is (in the message's language), raw or already masked by actions/privacy.py
+is (in the message's language), raw or already masked by core/privacy.py
 ("[phone]", "4000 **** **** 9010"):
 
 - `whole`: the message with greetings, thanks and apologies set aside;
@@ -45,7 +45,7 @@ KIND_WORDS = {
 # ----- numbers ---------------------------------------------------------------
 
 _SEP = r"[ \-]"
-# Placeholders of actions/privacy.py, and card numbers it masks to the first
+# Placeholders of core/privacy.py, and card numbers it masks to the first
 # and last four digits ("4000 **** **** 9010", "4000********9010").
 _MASKS = [
     ("phone", re.compile(r"\[phone\]", re.IGNORECASE)),

@@ -9,7 +9,7 @@ its Latin-typed twin share their features, so each teaches the other form.
 English passes through the same rules; they only change its spelling
 consistently, which costs it nothing.
 
-The rules follow `actions.translit.word_key` (FAQ retrieval), but this is a
+The rules follow `core.script.word_key` (FAQ retrieval), but this is a
 separate copy on purpose: a trained Rasa model depends on these exact
 features, so they change only together with config.yml and a retrain, never
 behind a model's back when retrieval's normaliser is tuned.

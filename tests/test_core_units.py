@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from actions.settings import LANGUAGES
-from actions.strings import flat_keys, t
 from bot import buttons
 from bot.config import Config
 from bot.replies import Button, Reply, from_rasa, split_text
+from core.settings import LANGUAGES
+from core.strings import flat_keys, t
 
 
 def test_both_languages_have_the_same_texts() -> None:

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from actions import faq_calibration as fc
-from actions import settings
 from actions.retrieval import RetrievalConfig, Retriever, Thresholds
+from core import settings
 
 
 def samples(rows: list[tuple[float, float, bool, bool, bool, bool]]) -> fc.Samples:

@@ -1,6 +1,6 @@
 """Tuning values of the voice output, each defined once.
 
-Rates live in `rate.py`; paths come from `actions.settings` so that one
+Rates live in `rate.py`; paths come from `core.settings` so that one
 environment variable moves every cache of the project.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from actions.settings import CACHE_DIR
+from core.settings import CACHE_DIR
 
 VOICE_CACHE_DIR = Path(os.environ.get("KHOTOCH_VOICE_CACHE_DIR", CACHE_DIR / "voice"))
 # The cache holds Opus files of about 4 kB per second of speech, so 200 MB

@@ -15,9 +15,9 @@ import html
 import re
 import unicodedata
 
-from actions.strings import t
 from bot.speech import lexicon
 from bot.speech import numbers_mn as mn_num
+from core.strings import t
 
 _CYR = "А-Яа-яЁёӨөҮү"
 
