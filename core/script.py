@@ -1,4 +1,9 @@
-"""Text normalisation before retrieval: script detection and Latin-to-Cyrillic.
+"""The two scripts Mongolian is typed in: one table, one detector, both directions.
+
+Everything that reads Cyrillic as Latin or Latin as Cyrillic uses this module:
+FAQ retrieval (normalisation and n-gram keys), the Rasa classifier (its
+features are `lexical_key`), the scam rules (`romanize`'s table under their
+lossy view) and the English voice (`romanize`).
 
 Embedding models barely tell Mongolian typed in Latin letters apart from
 noise ("dansaa yaj hamgaalah ve" and an unrelated Latin sentence score almost
@@ -35,15 +40,26 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_CYR_TO_KEY = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "o",
+# The one Cyrillic -> Latin table: each letter of Mongolian Cyrillic with the
+# Latin spelling Mongolians type and read for it (х as kh, as in Khotoch and
+# Khan Bank; я, ё, ю as ya, yo, yu; ь as i, as in "chini"). It serves three
+# readers through two functions: `romanize` (the readable spelling, which an
+# English voice reads aloud and the scam rules match against) and `word_key`
+# (the lossy spelling that retrieval and the Rasa classifier compare). They
+# agree letter for letter except where `word_key` says why.
+CYRILLIC_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo",
     "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m",
     "н": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ү": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a",
+    "у": "u", "ү": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "sh", "ъ": "", "ы": "i", "ь": "i", "э": "e", "ю": "yu", "я": "ya",
     # Letters that look alike and turn up in Latin-typed text.
     "ö": "o", "ü": "u",
-}
+}  # fmt: skip
+_READABLE = str.maketrans(CYRILLIC_TO_LATIN)
+# The key drops the soft sign: typists write нь as "n" as often as "ni", and
+# маань as "maani" or "man"; the letter only softens the consonant before it.
+_KEY_LETTERS = str.maketrans({**CYRILLIC_TO_LATIN, "ь": ""})
 
 _VOWELS = set("aeiou")
 _CYR_LETTERS = re.compile(r"[а-яёөү]", re.IGNORECASE)
@@ -54,6 +70,10 @@ _SPACE = re.compile(r"\s+")
 # that carry meaning in a question is dropped (emoji, decorations).
 _JUNK = re.compile(r"[^\w\s?.,!:;'\"()%/+-]", re.UNICODE)
 _REPEATED_PUNCT = re.compile(r"([?.,!:;])\1+")
+_C_NOT_CH = re.compile(r"c(?!h)")
+_Y_BEFORE_VOWEL = re.compile(r"y(?=[aeiou])")
+_JOINERS = re.compile(r"[-']")
+_DOUBLED = re.compile(r"(.)\1+")
 
 # Frequent words whose letters alone do not tell the Cyrillic spelling.
 # Values are final; "uu" is decided by the vowel harmony of the word before.
@@ -152,19 +172,24 @@ def word_key(word: str, collapse: bool = True) -> str:
 
     х/h/kh/x -> h, у/ү/u -> u, о/ө/o -> o, в/v/w -> v, ц/ts/c -> ts, the y of
     я/е/ё/ю dropped, ы/ий/ii/y -> i, soft and hard signs dropped and doubled
-    letters collapsed. Cyrillic and Latin input land in the same space.
+    letters collapsed. Cyrillic and Latin input land in the same space, so a
+    Cyrillic example and its Latin-typed twin share their features. The Rasa
+    classifier's features are these keys: a change here needs a retrain
+    (scripts/train-if-changed.sh hashes this file).
     """
-    w = word.lower()
-    out: list[str] = []
-    for ch in w:
-        out.append(_CYR_TO_KEY.get(ch, ch))
-    s = "".join(out)
+    s = word.lower().translate(_KEY_LETTERS)
     s = s.replace("kh", "h").replace("x", "h").replace("w", "v").replace("zh", "j")
-    s = re.sub(r"c(?!h)", "ts", s)
-    s = re.sub(r"y(?=[aeiou])", "", s)
+    s = _C_NOT_CH.sub("ts", s)
+    s = _Y_BEFORE_VOWEL.sub("", s)
     s = s.replace("y", "i").replace("q", "k")
-    s = re.sub(r"[-']", "", s)
-    return re.sub(r"(.)\1+", r"\1", s) if collapse else s
+    s = _JOINERS.sub("", s)
+    return _DOUBLED.sub(r"\1", s) if collapse else s
+
+
+def romanize(word: str) -> str:
+    """The readable Latin spelling of Cyrillic text (Хөтөч -> Khotoch); other characters stay."""
+    out = word.lower().translate(_READABLE)
+    return out[:1].upper() + out[1:] if word[:1].isupper() else out
 
 
 def loose_key(word: str) -> str:

@@ -6,7 +6,7 @@ fall under the fallback threshold, and it sees "hamgaalah" and "хамгаала
 unrelated strings. DIETClassifier took over a minute to train on two cores
 without transformer layers and over ten with them. This component keys every
 word to one spelling for Cyrillic and Latin-typed Mongolian
-(`script_key.text_key`), builds TF-IDF character (word-bounded) and word
+(`core.script.lexical_key`), builds TF-IDF character (word-bounded) and word
 n-grams of that key, and fits a class-balanced logistic regression whose C
 is a config value. It needs no tokenizer or featurizer before it, trains in
 seconds and classifies a message in about a millisecond.
@@ -46,8 +46,9 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from core.script import lexical_key
 from nlu_components.question_reading import read, type_numbers
-from nlu_components.script_key import has_cyrillic, looks_english, text_key
+from nlu_components.script_key import has_cyrillic, looks_english
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("%s needs at least two intents to train; it will predict nothing.",
                            type(self).__name__)
             return self._resource
-        keys = [text_key(self._typed(e.get(TEXT))) for e in examples]
+        keys = [lexical_key(self._typed(e.get(TEXT))) for e in examples]
         self._channels = [_Channel.fit("char_wb", tuple(self._config["char_ngram_range"]), keys)]
         if tuple(self._config["word_ngram_range"]) != (0, 0):
             self._channels.append(
@@ -320,7 +321,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """Probabilities over `self._classes` for each text."""
-        features = self._features([text_key(t) for t in texts])
+        features = self._features([lexical_key(t) for t in texts])
         probabilities = self._probabilities(features)
         if "emb_coef" in self._weights:
             below = float(self._config["embedding_below_confidence"])

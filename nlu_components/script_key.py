@@ -1,56 +1,14 @@
-"""One spelling for Mongolian in Cyrillic and Mongolian typed in Latin letters.
+"""The classifier's cheap gate between English and Mongolian text.
 
-People write the same Mongolian word as "хамгаалах", "hamgaalah" or
-"khamgaalakh", with u for both у and ү and o for both о and ө. A classifier
-that sees those as different strings needs every phrasing three times over.
-Mapping every word to a lossy Latin key (х/h/kh/x -> h, у/ү/u -> u, о/ө -> o,
-в/w -> v, ц/c -> ts, doubled letters collapsed) makes a Cyrillic example and
-its Latin-typed twin share their features, so each teaches the other form.
-English passes through the same rules; they only change its spelling
-consistently, which costs it nothing.
-
-The rules follow `core.script.word_key` (FAQ retrieval), but this is a
-separate copy on purpose: a trained Rasa model depends on these exact
-features, so they change only together with config.yml and a retrain, never
-behind a model's back when retrieval's normaliser is tuned.
+The script-independent key the classifier's features are built from is
+`core.script.lexical_key`, over the one Cyrillic-Latin table every part of
+the project shares; that file is hashed with this folder, so a change to
+the key retrains the model (scripts/train-if-changed.sh).
 """
 
 from __future__ import annotations
 
 import re
-
-_CYR_TO_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "o",
-    "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m",
-    "н": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ү": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "u", "я": "a",
-    # Look-alike letters that turn up in Latin-typed text.
-    "ö": "o", "ü": "u",
-}
-_TABLE = str.maketrans(_CYR_TO_LATIN)
-_WORD = re.compile(r"[0-9a-zа-яёөүöü]+(?:[-'][0-9a-zа-яёөүöü]+)*")
-_C_NOT_CH = re.compile(r"c(?!h)")
-_Y_BEFORE_VOWEL = re.compile(r"y(?=[aeiou])")
-_JOINERS = re.compile(r"[-']")
-_DOUBLED = re.compile(r"(.)\1+")
-
-
-def word_key(word: str) -> str:
-    """The lossy key of one lower-case word."""
-    s = word.translate(_TABLE)
-    s = s.replace("kh", "h").replace("x", "h").replace("w", "v").replace("zh", "j")
-    s = _C_NOT_CH.sub("ts", s)
-    s = _Y_BEFORE_VOWEL.sub("", s)
-    s = s.replace("y", "i").replace("q", "k")
-    s = _JOINERS.sub("", s)
-    return _DOUBLED.sub(r"\1", s)
-
-
-def text_key(text: str) -> str:
-    """Keys of all words of `text`, space-separated; punctuation and emoji dropped."""
-    return " ".join(word_key(w) for w in _WORD.findall(text.lower()))
-
 
 # Frequent English words, most of them never Latin-typed Mongolian words
 # ("be" and "we" are left out: they are the particles бэ and вэ).

@@ -3,10 +3,11 @@
 # A content hash, not file times: a fresh clone has new times but the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# nlu_components/ is the custom classifier's code: a change to it changes
-# the features a trained model expects.
+# nlu_components/ is the custom classifier's code and core/script.py the key its
+# features are built from: a change to either changes the features a
+# trained model expects.
 hash=$(cat config.yml domain.yml $(find nlu_data -name '*.yml' | sort) \
-  $(find nlu_components -name '*.py' | sort) | sha256sum | cut -d' ' -f1)
+  $(find nlu_components -name '*.py' | sort) core/script.py | sha256sum | cut -d' ' -f1)
 if [ -f models/khotoch.tar.gz ] && [ "$(cat models/.train-hash 2>/dev/null)" = "$hash" ]; then
   exit 0
 fi
