@@ -377,11 +377,3 @@ def mongolian_texts(entries: Iterable[FaqEntry]) -> list[str]:
         out.append(e.answer["mn"])
     return out
 
-
-def english_texts(entries: Iterable[FaqEntry]) -> list[str]:
-    out: list[str] = []
-    for e in entries:
-        out.extend(e.questions.get("en", ()))
-        out.append(e.title["en"])
-        out.append(e.answer["en"])
-    return out

@@ -17,7 +17,6 @@ from actions.junk_input import reply_key as junk_reply_key
 from bot import alert_store, buttons
 from bot.config import Config
 from bot.handoff import created_text as handoff_created_text
-from bot.lang import detect_language
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_store import RasaStore
 from bot.replies import Button, Reply, from_rasa
@@ -25,6 +24,7 @@ from bot.speech import rate as speech_rate
 from bot.spoken_choices import match_choice, say_choices
 from bot.storage import Database, PendingQuestion
 from core.privacy import mask_pii
+from core.script import detect_language
 from core.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
 from core.strings import t
 

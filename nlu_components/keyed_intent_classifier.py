@@ -46,9 +46,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
-from core.script import lexical_key
+from core.script import detect_form, lexical_key
 from nlu_components.question_reading import read, type_numbers
-from nlu_components.script_key import has_cyrillic, looks_english
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +231,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
         only asked about English-looking messages, so those examples teach it
         nothing; skipping them saves a third of the embedding time.
         """
-        chosen = [i for i, t in enumerate(texts) if looks_english(t) or has_cyrillic(t)]
+        chosen = [i for i, t in enumerate(texts) if _form(t) != "mn_latn"]
         if not chosen:
             return np.zeros((len(texts), 0))
         vectors = _Embedder.embed([texts[i] for i in chosen])
@@ -326,7 +325,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
         if "emb_coef" in self._weights:
             below = float(self._config["embedding_below_confidence"])
             unsure = [i for i, (text, row) in enumerate(zip(texts, probabilities))
-                      if row.max() < below and looks_english(text)]
+                      if row.max() < below and _form(text) == "en"]
             if unsure:
                 try:
                     embeddings = _Embedder.embed([texts[i][:_EMBED_MAX_CHARS] for i in unsure])
@@ -387,10 +386,12 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
 
 
 def _form(text: str) -> str:
-    """The question form, told as the classifier tells it (words for typed numbers)."""
-    if has_cyrillic(text):
-        return "mn"
-    return "en" if looks_english(text) else "mn_latn"
+    """The question form by the project's one detector; text that says nothing is not English.
+
+    Only English goes to the sentence encoder (it reads Latin-typed Mongolian
+    as noise), so a bare brand name or "ok" stays with the n-grams.
+    """
+    return detect_form(text, lang_hint="mn")
 
 
 # One OpenMP thread for the second opinion. On the 2-core server the bot and

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.script import lexical_key, word_key
-from nlu_components.script_key import has_cyrillic, looks_english
+from core.script import detect_form, has_cyrillic, lexical_key, word_key
 
 TWINS = [
     ("хамгаалах", "hamgaalah"),
@@ -54,13 +53,13 @@ def test_punctuation_and_emoji_are_dropped() -> None:
 @pytest.mark.parametrize("text", ["I lost my card, what should I do?", "how do I log in to e-mongolia",
                                   "someone is asking for my code"])
 def test_english_questions_look_english(text: str) -> None:
-    assert looks_english(text)
+    assert detect_form(text, lang_hint="mn") == "en"
 
 
 @pytest.mark.parametrize("text", ["kartaa haalgah", "dansaa yaj hamgaalah ve", "sain baina uu",
                                   "Картаа хаалгах", "e-barimt?"])
 def test_mongolian_in_either_script_does_not_look_english(text: str) -> None:
-    assert not looks_english(text)
+    assert detect_form(text, lang_hint="mn") != "en"
 
 
 def test_cyrillic_is_detected_in_mixed_text() -> None:
