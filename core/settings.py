@@ -165,9 +165,6 @@ LANGUAGE_WORDS = {
 NEGATIVE_FEEDBACK_MARKERS = ("not ", "n't", "no ", "useless", "wrong", "гүй", "биш", "буруу",
                              "gui", "bish", "buruu", "vgui", "ugui")
 
-# Key of the JSON message through which actions tell the bot what happened
-# (topic, FAQ id, scam verdict, handoff); the bot never shows it.
-META_KEY = "khotoch"
 # A human_handoff message of at most this many words is only the request
 # ("I want a person"), so the ticket carries the question asked before it.
 HANDOFF_REQUEST_MAX_WORDS = 8

@@ -23,7 +23,8 @@ from bot.alerts import send_corrections
 from bot.assistant import Assistant, Chat
 from bot.config import Config
 from bot.storage import Database, utcnow
-from core.settings import META_KEY, ROOT
+from core.metadata import META_KEY
+from core.settings import ROOT
 from tests.telegram_standin import BotApiStandIn
 
 FAQ_ID = "phishing_sms"

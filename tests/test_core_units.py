@@ -63,7 +63,7 @@ def test_rasa_messages_become_replies_and_metadata() -> None:
         {"recipient_id": "1", "text": "Did it help?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
         {"recipient_id": "1", "custom": {"khotoch": {"faq_id": "block_card", "topic": "banking"}}},
         {"recipient_id": "1", "text": "Next message"},
-    ], "khotoch")
+    ])
     assert replies == [
         Reply("Answer, first paragraph.\n\nSecond paragraph.\n\nDid it help?", [Button("Yes", "/affirm")]),
         Reply("Next message"),
