@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import Callable
 
 from bot.config import Config
+from core.settings import CHAT_USER_ID
 
 
 def stop_on_sigterm() -> None:
@@ -106,7 +106,7 @@ def cmd_chat(args: argparse.Namespace, config: Config, started: bool = False) ->
 
     async def chat(speaker: object) -> None:
         try:
-            await chat_loop(assistant, speaker, user_id=int(os.environ.get("CHAT_USER_ID", "1")),
+            await chat_loop(assistant, speaker, user_id=CHAT_USER_ID,
                             retry_interval=config.retry_interval)
         finally:
             await assistant.rasa.close()

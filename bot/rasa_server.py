@@ -88,6 +88,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from core.settings import RASA_TOKEN_ENV, secret
+
 RASA_VERSION = "3.6.21"
 CACHED_TRACKERS = 256  # conversations kept in memory; each holds one session's events
 # Sanic closes a connection idle for 5 s, and aiohttp never resends a POST,
@@ -556,7 +558,7 @@ def _freeze_loaded_objects() -> None:
 
 # The header bot/local_secrets.py's auth_headers() sends; the token comes
 # from this environment variable (bot/services.py, docker-compose.yml).
-TOKEN_ENV = "RASA_AUTH_TOKEN"
+TOKEN_ENV = RASA_TOKEN_ENV
 # The one route left open: Rasa's "Hello from Rasa", which tells nothing.
 OPEN_PATHS = frozenset({"/"})
 
@@ -616,7 +618,6 @@ def _serving_arguments(argv: list[str]) -> list[str]:
 
 
 def main() -> int:
-    import os
 
     import rasa
     from rasa.__main__ import main as rasa_main
@@ -639,7 +640,7 @@ def main() -> int:
     _sqlite_wal()
     sys.argv[1:] = _serving_arguments(sys.argv[1:])
     if sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]:
-        token = os.environ.get(TOKEN_ENV, "").strip()
+        token = secret(TOKEN_ENV)
         if token:
             _require_token(token)
         else:

@@ -20,11 +20,9 @@ import httpx
 import yaml
 
 from bot.local_secrets import RASA_TOKEN_ENV, auth_headers, rasa_token
-from core.settings import ROOT, STATE_DIR
-
-RASA_VENV = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa"))
-MODEL_PATH = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "khotoch.tar.gz"))
-START_TIMEOUT = float(os.environ.get("SERVICE_START_TIMEOUT", 240))
+from core.settings import RASA_MODEL as MODEL_PATH
+from core.settings import RASA_VENV, ROOT, STATE_DIR
+from core.settings import SERVICE_START_TIMEOUT as START_TIMEOUT
 
 
 def _say(msg: str) -> None:

@@ -1,14 +1,67 @@
-"""Paths and tuning values, each defined once.
+"""Paths, tuning values and every setting read from the environment, each defined once.
 
-Values that a deployment may need to change read an environment variable;
-the rest are constants that tests and evaluation commands import, so a
-threshold is never copied into a second place.
+This is the only module that reads the environment (docs/settings.md lists
+every variable). Values a process needs once are read at import; values that
+tests and long-running processes read again are dataclasses with
+`from_env()` (`BotSettings`, `DeskSettings`). The rest are constants that
+tests and evaluation commands import, so a threshold is never copied into a
+second place. Standard library only: the Rasa process imports it too.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_float(name: str, default: float) -> float:
+    """A number; a value that is not one keeps the default rather than stopping the bot."""
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env_float(name, default))
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """"0", "false" and "no" turn a setting off; anything else set turns it on."""
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() not in ("0", "false", "no")
+
+
+def env_ids(name: str) -> frozenset[int]:
+    """Telegram ids, separated by commas or semicolons; anything else is ignored."""
+    out: set[int] = set()
+    for part in os.environ.get(name, "").replace(";", ",").split(","):
+        part = part.strip()
+        if part.lstrip("-").isdigit():
+            out.add(int(part))
+    return frozenset(out)
+
+
+def env_time(name: str, default: dt.time) -> dt.time:
+    """A time of day written HH:MM."""
+    m = re.match(r"^(\d{1,2}):(\d{2})$", os.environ.get(name, "").strip())
+    if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+        return dt.time(int(m.group(1)), int(m.group(2)))
+    return default
+
+
+def secret(name: str) -> str | None:
+    """A secret from the environment, read when needed and never logged."""
+    return os.environ.get(name, "").strip() or None
+
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_DIR = Path(os.environ.get("FAQ_DIR", ROOT / "faq"))
@@ -168,3 +221,149 @@ NEGATIVE_FEEDBACK_MARKERS = ("not ", "n't", "no ", "useless", "wrong", "гүй",
 # A human_handoff message of at most this many words is only the request
 # ("I want a person"), so the ticket carries the question asked before it.
 HANDOFF_REQUEST_MAX_WORDS = 8
+
+
+# --- processes and services (bot/services.py, bot/supervisor.py) ---
+RASA_VENV = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa"))
+RASA_MODEL = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "khotoch.tar.gz"))
+# Seconds Rasa (loading its model) and the action server get to come up.
+SERVICE_START_TIMEOUT = env_float("SERVICE_START_TIMEOUT", 240)
+# How often `bot run` and `bot services` check Rasa and the action server.
+SUPERVISE_SECONDS = env_float("SUPERVISE_SECONDS", 3)
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# The user id of the terminal chat (`python -m bot chat`).
+CHAT_USER_ID = env_int("CHAT_USER_ID", 1)
+# Names of the secrets, read with `secret()` when needed (bot/local_secrets.py).
+RASA_TOKEN_ENV = "RASA_AUTH_TOKEN"
+WEBHOOK_SECRET_ENV = "WEBHOOK_SECRET"
+TSETSEN_KEY_ENV = "TSETSEN_API_KEY"
+
+# --- voice (bot/speech/config.py, docs/voice.md) ---
+VOICE_CACHE_DIR = Path(os.environ.get("KHOTOCH_VOICE_CACHE_DIR", CACHE_DIR / "voice"))
+# KHOTOCH_VOICE_ONLINE=0 never calls Google (offline deployments, CI).
+VOICE_ONLINE = env_flag("KHOTOCH_VOICE_ONLINE", True)
+# Where to look for espeak-ng data carrying the `mn` voice (bot/speech/espeak_data.py).
+ESPEAK_DATA_ENV = "KHOTOCH_ESPEAK_DATA"
+TSETSEN_ENDPOINT = env_str("TSETSEN_API_ENDPOINT", "") or None  # None: the SDK's default
+# "1" for a plaintext channel (a local gateway or the tests' stand-in).
+TSETSEN_INSECURE = os.environ.get("TSETSEN_INSECURE", "0") in ("1", "true", "yes")
+TSETSEN_VOICE_ID = env_str("TSETSEN_VOICE_ID", "") or None  # None: the service's first voice
+TSETSEN_TIMEOUT_S = float(os.environ.get("TSETSEN_TIMEOUT", "2.5"))
+
+
+def espeak_data_override() -> str | None:
+    return os.environ.get(ESPEAK_DATA_ENV) or None
+
+
+_BotSettings = TypeVar("_BotSettings", bound="BotSettings")
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """The bot's settings. Secrets are hidden from repr and never printed;
+    bot/config.py adds the ones kept in the state folder when not set."""
+
+    token: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    database_url: str = f"sqlite:///{STATE_DIR / 'khotoch.db'}"
+    # The user must get an apology within 3 s when Rasa is down or slow.
+    rasa_timeout: float = 2.5
+    retry_interval: float = 30.0
+    volunteer_ids: frozenset[int] = frozenset()
+    maintainer_ids: frozenset[int] = frozenset()
+    volunteer_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    voice_timeout: float = 4.0
+    # Where Rasa keeps conversations (SQLAlchemy URL); None: as endpoints.yml says (bot/rasa_store.py).
+    rasa_tracker_url: str | None = None
+    # Conversations, turns, kept questions and closed tickets older than this
+    # are deleted everywhere by the daily retention job (docs/privacy.md).
+    retention_days: int = 90
+    # "typing..." only when an answer takes noticeable time (Telegram's advice
+    # for sendChatAction): a quick answer needs no indicator, and skipping it
+    # saves a Bot API call on most messages.
+    typing_after: float = 0.5
+    # Set from the environment; when unset, the state folder's (bot/config.py).
+    rasa_token: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
+    state_dir: str = str(STATE_DIR)
+    # --- delivery (docs/delivery.md) ---
+    # Messages one user may have handled per minute; the excess waits in the
+    # chat's queue (one "please wait" notice). 0 turns the limit off.
+    user_messages_per_minute: int = 20
+    # Messages in Rasa at once; the others wait their turn without an apology.
+    rasa_concurrency: int = 8
+    # Backoff of answers Telegram did not accept: first wait, doubling up to the longest.
+    delivery_retry_first: float = 2.0
+    delivery_retry_max: float = 300.0
+    # Port of the bot's own health check (GET /health) in webhook mode; 0: none.
+    health_port: int = 8080
+    # --- alerts and corrections (docs/alerts.md) ---
+    # Messages a second a broadcast may send: below Telegram's 30 a second
+    # for the whole bot, so live answers keep a share while an alert goes out.
+    alert_rate: float = 20.0
+
+    @classmethod
+    def from_env(cls: type[_BotSettings]) -> _BotSettings:
+        chat = env_str("VOLUNTEER_CHAT_ID", "").strip()
+        return cls(
+            token=secret("TELEGRAM_BOT_TOKEN"),
+            api_url=env_str("TELEGRAM_API_URL", "").rstrip("/") or None,
+            rasa_url=env_str("RASA_URL", cls.rasa_url).rstrip("/"),
+            actions_url=env_str("ACTIONS_URL", cls.actions_url).rstrip("/"),
+            database_url=env_str("DATABASE_URL", cls.database_url),
+            rasa_timeout=env_float("RASA_TIMEOUT", cls.rasa_timeout),
+            retry_interval=env_float("PENDING_RETRY_SECONDS", cls.retry_interval),
+            volunteer_ids=env_ids("VOLUNTEER_IDS"),
+            maintainer_ids=env_ids("MAINTAINER_IDS"),
+            volunteer_chat_id=int(chat) if chat.lstrip("-").isdigit() else None,
+            webhook_url=env_str("WEBHOOK_URL", "") or None,
+            webhook_listen=env_str("WEBHOOK_LISTEN", cls.webhook_listen),
+            webhook_port=int(env_str("WEBHOOK_PORT", str(cls.webhook_port))),
+            voice_timeout=env_float("VOICE_TIMEOUT", cls.voice_timeout),
+            typing_after=env_float("TYPING_AFTER_SECONDS", cls.typing_after),
+            rasa_tracker_url=env_str("RASA_TRACKER_URL", "") or None,
+            retention_days=max(1, env_int("RETENTION_DAYS", cls.retention_days)),
+            rasa_token=secret(RASA_TOKEN_ENV),
+            webhook_secret=secret(WEBHOOK_SECRET_ENV),
+            state_dir=str(STATE_DIR),
+            user_messages_per_minute=env_int("USER_MESSAGES_PER_MINUTE", cls.user_messages_per_minute),
+            rasa_concurrency=env_int("RASA_CONCURRENCY", cls.rasa_concurrency),
+            delivery_retry_first=env_float("DELIVERY_RETRY_FIRST_SECONDS", cls.delivery_retry_first),
+            delivery_retry_max=env_float("DELIVERY_RETRY_MAX_SECONDS", cls.delivery_retry_max),
+            health_port=env_int("HEALTH_PORT", cls.health_port),
+            alert_rate=max(0.1, env_float("ALERT_MESSAGES_PER_SECOND", cls.alert_rate)),
+        )
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    """The volunteer desk's tunables (bot/handoff.py)."""
+
+    # An open ticket nobody took within this time is posted to the group again, once.
+    remind_minutes: int = 30
+    # The wait a citizen is told when there is no answered ticket to learn from.
+    default_wait_minutes: int = 60
+    # Tickets open longer than this appear in the daily summary.
+    stale_hours: int = 24
+    # When the daily summary is posted, in `timezone`.
+    summary_time: dt.time = dt.time(9, 0)
+    timezone: str = "Asia/Ulaanbaatar"
+    # Language of everything the bot writes in the volunteer group.
+    group_language: str = "mn"
+
+    @classmethod
+    def from_env(cls) -> DeskSettings:
+        lang = env_str("VOLUNTEER_LANGUAGE", cls.group_language)
+        return cls(
+            remind_minutes=max(1, env_int("TICKET_REMIND_MINUTES", cls.remind_minutes)),
+            default_wait_minutes=max(1, env_int("TICKET_DEFAULT_WAIT_MINUTES", cls.default_wait_minutes)),
+            stale_hours=max(1, env_int("TICKET_STALE_HOURS", cls.stale_hours)),
+            summary_time=env_time("TICKET_SUMMARY_TIME", cls.summary_time),
+            timezone=env_str("TICKET_TIMEZONE", cls.timezone),
+            group_language=lang if lang in LANGUAGES else cls.group_language,
+        )
