@@ -18,6 +18,7 @@ RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorc
  && pip install --no-cache-dir --no-deps -r requirements.lock \
  && pip install --no-cache-dir --no-deps -r requirements-nodeps.txt
 
+COPY core/ core/
 COPY actions/ actions/
 COPY bot/ bot/
 COPY strings/ strings/

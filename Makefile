@@ -47,7 +47,7 @@ $(RASA_VENV)/.installed: requirements-rasa.lock
 # The stamp skips both (and torch's import time) when nothing they read changed.
 EMBED_STAMP := .cache/faq-index.stamp
 embedding-model: $(EMBED_STAMP)
-$(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py)
+$(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py) $(wildcard core/*.py)
 	@$(PY) -m actions.embedding_model --quiet
 	@$(PY) -m bot faq build
 	@mkdir -p $(dir $@) && touch $@

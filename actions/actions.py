@@ -22,13 +22,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
 from actions.junk_input import junk_kind
 from actions.junk_input import reply_key as junk_reply_key
-from actions.privacy import mask_pii
 from actions.retrieval import Retriever
 from actions.scam import check_message, default_checker
-from actions.strings import load_all, t
+from core import settings
+from core.metadata import ActionOutcome, TurnMetadata, outcome_message, read_turn_metadata
+from core.privacy import mask_pii
+from core.strings import load_all, t
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +72,8 @@ async def off_loop(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
     return await asyncio.get_running_loop().run_in_executor(_ENCODING, functools.partial(fn, *args, **kwargs))
 
 
-def metadata(tracker: Tracker) -> dict[str, Any]:
-    meta = tracker.latest_message.get("metadata") or {}
-    return meta if isinstance(meta, dict) else {}
+def metadata(tracker: Tracker) -> TurnMetadata:
+    return read_turn_metadata(tracker.latest_message.get("metadata"))
 
 
 def language(tracker: Tracker) -> str:
@@ -129,10 +129,10 @@ def is_payload(text: str) -> bool:
 
 def send_meta(dispatcher: CollectingDispatcher, tracker: Tracker, **fields: Any) -> None:
     intent, conf = intent_of(tracker)
-    meta = {"intent": (tracker.latest_message.get("intent") or {}).get("name"),
-            "intent_confidence": round(conf, 4), "topic_intent": intent}
+    meta: ActionOutcome = {"intent": (tracker.latest_message.get("intent") or {}).get("name"),
+                           "intent_confidence": round(conf, 4), "topic_intent": intent}
     meta.update(fields)
-    dispatcher.utter_message(json_message={settings.META_KEY: meta})
+    dispatcher.utter_message(json_message=outcome_message(meta))
 
 
 def payload(intent: str, **entities: str) -> str:

@@ -26,9 +26,9 @@ from typing import Any
 
 import yaml
 
-from actions import settings
 from actions.faq_store import ANSWER_LANGUAGES, FaqEntry, Problem, load_store, word_count
-from actions.translit import cyrillic_share
+from core import settings
+from core.script import cyrillic_share
 
 ALERTS_DIRNAME = "alerts"
 # An alert is heard, not read: it must be short. Corrections' notes shorter still.

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from actions import settings
+from core import settings
 
 MODEL_NAME = "multilingual-e5-small"
 DEFAULT_OUT_DIR = settings.CACHE_DIR / "models" / MODEL_NAME

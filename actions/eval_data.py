@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from actions import settings
+from core import settings
 
 PARTS = ("ordinary", "numbers", "long", "uncovered")
 

@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from actions import settings
 from actions.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
+from core import settings
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FOLDS = 5

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from actions import settings
 from actions.faq_store import SAFE_LOADER, FaqEntry, Problem, parse_date
+from core import settings
 
 FACTS_FILE = "facts.yml"
 KINDS = ("phone", "domain", "figure", "claim")

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from actions import settings
 from actions.faq_store import FaqEntry, load_store
+from core import settings
 
 NLU_FILE = settings.ROOT / "nlu_data" / "nlu" / "faq_questions.yml"
 _HEADER = """\

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from actions import settings
-from actions.translit import cyrillic_share
+from core import settings
+from core.script import cyrillic_share
 
 # Data files that live in faq/ but hold no FAQ entries (the scam checker's).
 # facts.yml is the fact sheet the answers rest on (actions/faq_facts.py); scam_phrases.yml
@@ -377,11 +377,3 @@ def mongolian_texts(entries: Iterable[FaqEntry]) -> list[str]:
         out.append(e.answer["mn"])
     return out
 
-
-def english_texts(entries: Iterable[FaqEntry]) -> list[str]:
-    out: list[str] = []
-    for e in entries:
-        out.extend(e.questions.get("en", ()))
-        out.append(e.title["en"])
-        out.append(e.answer["en"])
-    return out

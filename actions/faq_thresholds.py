@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from actions import settings
+from core import settings
 
 HEADER = ("# Written by `python -m bot faq calibrate` (actions/faq_calibration.py).\n"
           "# Do not edit by hand: run the command again after changing faq/ or the model.\n")

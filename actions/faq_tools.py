@@ -23,10 +23,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import faq_facts, faq_thresholds, settings
+from actions import faq_facts, faq_thresholds
 from actions.eval_data import PARTS, EvalItem, eval_files, load_items
 from actions.faq_store import FaqEntry, Problem, load_store
-from actions.privacy import mask_pii
 from actions.retrieval import (
     BANDS,
     Encoder,
@@ -37,7 +36,9 @@ from actions.retrieval import (
     entry_document,
     request_reload,
 )
-from actions.translit import lexical_key
+from core import settings
+from core.privacy import mask_pii
+from core.script import lexical_key
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SHORT_CODE = re.compile(r"^\+?[0-9][0-9-]{2,14}$")

@@ -9,7 +9,7 @@ message gets a kind reply asking for the question in words, instead
 
 The bot checks the raw text before Rasa sees it; the FAQ action checks
 again, on the masked text Rasa holds, where a placeholder such as "[phone]"
-stands for a number that was there (actions/privacy.py), not for words.
+stands for a number that was there (core/privacy.py), not for words.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from actions.privacy import ACCOUNT, CODE, PHONE, REGISTER, TOKEN
+from core.privacy import ACCOUNT, CODE, PHONE, REGISTER, TOKEN
 
 NO_QUESTION = "no_question"
 ONLY_NUMBERS = "only_numbers"

@@ -39,19 +39,18 @@ from typing import Any, Protocol
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from actions import faq_thresholds, settings
+from actions import faq_thresholds
 from actions.faq_store import (
     FaqEntry,
     FaqStore,
-    english_texts,
     files_signature,
     load_store,
     mongolian_texts,
 )
-from actions.translit import (
+from core import settings
+from core.script import (
     Normalized,
     Vocabulary,
-    english_vocabulary,
     lexical_key,
     normalize,
     words,
@@ -121,7 +120,7 @@ def _form_thresholds() -> dict[str, Thresholds]:
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Tuning values; defaults are the calibrated ones in actions/settings.py."""
+    """Tuning values; defaults are the calibrated ones in core/settings.py."""
 
     lexical_weight: float = settings.FAQ_LEXICAL_WEIGHT
     high_score: float = settings.FAQ_HIGH_SCORE
@@ -282,7 +281,6 @@ class FaqIndex:
     documents: list[str]  # per entry: its phrasings, titles and answers, lexical keys
     lexical: LexicalIndex  # over `documents`
     vocabulary: Vocabulary
-    english: frozenset[str]
     model_name: str
     build_seconds: float = 0.0
     topic_of: np.ndarray = field(init=False)  # topic per entry, for the topic mask
@@ -305,7 +303,7 @@ def entry_document(entry: FaqEntry, row_keys: Sequence[str]) -> str:
     return " | ".join([*row_keys, lexical_key(entry.answer["en"]), lexical_key(entry.answer["mn"])])
 
 
-def index_rows(entries: Sequence[FaqEntry], vocabulary: Vocabulary, english: frozenset[str],
+def index_rows(entries: Sequence[FaqEntry], vocabulary: Vocabulary,
                transliterate: bool = True) -> tuple[list[int], list[str], list[str], list[str]]:
     """(entry position, embedded text, form, lexical key) for every row.
 
@@ -319,8 +317,7 @@ def index_rows(entries: Sequence[FaqEntry], vocabulary: Vocabulary, english: fro
     for i, entry in enumerate(entries):
         items = entry.phrasings() + [("en", entry.title["en"]), ("mn", entry.title["mn"])]
         for form, text in items:
-            norm = normalize(text, form=form, vocabulary=vocabulary, english=english,
-                             transliterate=transliterate)
+            norm = normalize(text, form=form, vocabulary=vocabulary, transliterate=transliterate)
             pos.append(i)
             texts.append(norm.text)
             forms.append(form)
@@ -483,9 +480,7 @@ class Retriever:
         started = time.perf_counter()
         entries = store.published
         vocabulary = Vocabulary(mongolian_texts(store.entries))
-        english = english_vocabulary(english_texts(store.entries))
-        pos, texts, forms, keys = index_rows(entries, vocabulary, english,
-                                             transliterate=self.config.transliterate)
+        pos, texts, forms, keys = index_rows(entries, vocabulary, transliterate=self.config.transliterate)
         vectors = self._embed_rows(texts, previous) if self.encoder is not None else None
         row_entry = np.array(pos, dtype=np.int64)
         starts = np.searchsorted(row_entry, np.arange(len(entries))) if entries else np.array([], np.int64)
@@ -495,7 +490,7 @@ class Retriever:
             store=store, entries=entries, row_entry=row_entry, row_text=texts, row_form=forms,
             row_key=keys, starts=starts, vectors=vectors, documents=documents,
             lexical=LexicalIndex(documents),
-            vocabulary=vocabulary, english=english, model_name=self.model_name,
+            vocabulary=vocabulary, model_name=self.model_name,
         )
         index.build_seconds = time.perf_counter() - started
         log.info("FAQ index: %d entries, %d rows, %s, %.1f s", len(entries), len(texts),
@@ -607,8 +602,7 @@ class Retriever:
         """The text as it will be searched (the index's vocabulary settles spellings)."""
         index = index or self._index
         return normalize(text[: settings.MAX_MESSAGE_CHARS], form=form, lang_hint=lang,
-                         vocabulary=index.vocabulary, english=index.english,
-                         transliterate=self.config.transliterate)
+                         vocabulary=index.vocabulary, transliterate=self.config.transliterate)
 
     def readings(self, text: str, lang: str | None = None,
                  index: FaqIndex | None = None) -> tuple[Reading, list[Normalized]]:

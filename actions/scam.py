@@ -28,9 +28,9 @@ import yaml
 
 from actions import scam_phrases
 from actions import scam_signals as sig
-from actions.privacy import mask_pii
-from actions.settings import CACHE_DIR, FAQ_DIR, MAX_MESSAGE_CHARS
-from actions.strings import load_all, t
+from core.privacy import mask_pii
+from core.settings import CACHE_DIR, FAQ_DIR, MAX_MESSAGE_CHARS
+from core.strings import load_all, t
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ suspicious count as caught), the share of genuine messages flagged at all and
 the share called likely_scam; then the confusion per scam type, per genuine
 message kind and per language form, every miss, and the p50/p95 time of one
 check. `--masked` first masks each message the way the bot does before Rasa
-and the actions see it (actions/privacy.py), so the rules are measured on the
+and the actions see it (core/privacy.py), so the rules are measured on the
 text they really receive.
 
 The targets apply to the held-out set ("final"), written before the last
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import yaml
 
-from actions.privacy import mask_pii
 from actions.scam import LIKELY_SCAM, NO_RED_FLAGS, ScamChecker, ScamResult
-from actions.settings import QUESTION_FORMS, TEST_DATA_DIR
+from core.privacy import mask_pii
+from core.settings import QUESTION_FORMS, TEST_DATA_DIR
 
 DEFAULT_DATA = TEST_DATA_DIR / "scam_eval.yml"
 # The set the targets are judged on: written before tuning, never tuned on.

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from actions import scam_signals as sig
-from actions.privacy import ACCOUNT
+from core.privacy import ACCOUNT
 
 log = logging.getLogger(__name__)
 

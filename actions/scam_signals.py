@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.script import CYRILLIC_TO_LATIN
+
 # --------------------------------------------------------------------------
 # Signal ids (stable: they are strings-file keys and part of the JSON output)
 
@@ -76,15 +78,9 @@ class View:
         return self.src[start], self.src[end - 1] + 1
 
 
-_CYR_TO_LAT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j",
-    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f",
-    "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "i",
-    "э": "e", "ю": "yu", "я": "ya",
-    # Latin-typed Mongolian habits
-    "x": "h", "w": "v", "ö": "o", "ü": "u", "’": "'", "‘": "'", "`": "'",
-}
+# The shared Cyrillic -> Latin table plus habits of Latin-typed Mongolian
+# (x for х, w for в) and the apostrophes phones substitute.
+_CYR_TO_LAT = {**CYRILLIC_TO_LATIN, "x": "h", "w": "v", "’": "'", "‘": "'", "`": "'"}
 _VOWELS = set("aeiou")
 
 
@@ -108,7 +104,8 @@ def en_view(text: str) -> View:
 def mn_view(text: str) -> View:
     """The lossy Latin spelling that Mongolian rules are written against.
 
-    Latin typists write ө as o or u and ү as u, so о/ө/у/ү all become u.
+    Latin typists write ө as o or u and ү as u, so о/ө/у/ү all become u;
+    х, kh and x all become h.
     """
     chars, src = _build(text, _CYR_TO_LAT)
     out_c: list[str] = []

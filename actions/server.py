@@ -19,7 +19,7 @@ def use_uvloop() -> None:
     The bot uses it too (bot/telegram_app.py): every message is several HTTP
     round trips on one loop, and uvloop runs sockets and callbacks in C.
     """
-    from actions.settings import SPEED_LAYERS
+    from core.settings import SPEED_LAYERS
 
     if not SPEED_LAYERS:
         return  # asyncio's own loop, as rasa-sdk and python-telegram-bot start
@@ -33,7 +33,7 @@ def use_uvloop() -> None:
 def main() -> None:
     import os
 
-    from actions.settings import SERVICE_INTERFACE
+    from core.settings import SERVICE_INTERFACE
 
     # rasa-sdk binds to SANIC_HOST, 0.0.0.0 when unset: every interface.
     os.environ.setdefault("SANIC_HOST", SERVICE_INTERFACE)

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from actions.alert_content import Alert, Correction, load_alerts, load_corrections
-from actions.settings import DEFAULT_LANGUAGE, LANGUAGES
-from actions.strings import t
 from bot import alert_store as store
 from bot.broadcast import Broadcaster, Campaign, Progress, summary_line
 from bot.config import Config
 from bot.handoff import wait_text
 from bot.storage import Database, utcnow
+from core.settings import DEFAULT_LANGUAGE, LANGUAGES
+from core.strings import t
 
 log = logging.getLogger(__name__)
 

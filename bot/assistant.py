@@ -14,19 +14,20 @@ from typing import Any, Protocol
 
 from actions.junk_input import junk_kind
 from actions.junk_input import reply_key as junk_reply_key
-from actions.privacy import mask_pii
-from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
-from actions.strings import t
 from bot import alert_store, buttons
 from bot.config import Config
 from bot.handoff import created_text as handoff_created_text
-from bot.lang import detect_language
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_store import RasaStore
 from bot.replies import Button, Reply, from_rasa
 from bot.speech import rate as speech_rate
 from bot.spoken_choices import match_choice, say_choices
 from bot.storage import Database, PendingQuestion
+from core.metadata import ActionOutcome, turn_metadata
+from core.privacy import mask_pii
+from core.script import detect_language
+from core.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS
+from core.strings import t
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class Chat:
 class Outcome:
     replies: list[Reply]
     language: str
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: ActionOutcome = field(default_factory=dict)
     speak: bool = False
     error: str | None = None
     ticket: dict[str, Any] | None = None
@@ -317,7 +318,7 @@ class Assistant:
         alert_store.set_alerts(self.db, chat.user_id, chat.chat_id, arg == "on")
         return self._outcome(chat, [Reply(t(lang, "alerts.turned_on" if arg == "on" else "alerts.turned_off"))], lang)
 
-    def _remember(self, chat: Chat, lang: str, meta: dict[str, Any], replies: list[Reply]) -> None:
+    def _remember(self, chat: Chat, lang: str, meta: ActionOutcome, replies: list[Reply]) -> None:
         """What alerts and corrections need: the entry answered, the scam check, the one offer."""
         if meta.get("faq_id"):
             alert_store.answer_given(self.db, str(meta["faq_id"]), chat.chat_id)
@@ -375,9 +376,7 @@ class Assistant:
         # every database call here runs on the event loop all users share.
         if voice is None:
             voice = self.db.settings(chat.user_id).voice
-        metadata: dict[str, Any] = {"language": lang, "voice": bool(voice), "forwarded": forwarded}
-        if forwarded:
-            metadata["forwarded_text"] = original
+        metadata = turn_metadata(lang, bool(voice), forwarded, original if forwarded else None)
         if keep:
             self.db.add_turn(chat.user_id, "user", mask_pii(original), language=lang)
         try:
@@ -390,7 +389,7 @@ class Assistant:
             return self._outcome(chat, [Reply(t(lang, "bot.service_down"))], lang, voice=bool(voice),
                                  error=str(exc))
 
-        replies, meta = from_rasa(messages, META_KEY)
+        replies, meta = from_rasa(messages)
         if meta.get("set_language") in LANGUAGES:
             lang = meta["set_language"]
             self.db.update_settings(chat.user_id, language=lang, language_chosen=True)

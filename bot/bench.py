@@ -49,8 +49,8 @@ from typing import TypeVar
 
 import yaml
 
-from actions.settings import LANGUAGES, ROOT, TEST_DATA_DIR
-from actions.strings import t
+from core.settings import LANGUAGES, ROOT, TEST_DATA_DIR
+from core.strings import t
 
 FALLBACK_QUESTIONS = ["how do I log in to e-mongolia", "картаа хаалгах", "dansaa yaj hamgaalah ve",
                       "I got an SMS saying I won a prize", "hello", "баярлалаа"]

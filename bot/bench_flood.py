@@ -25,9 +25,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from actions.settings import LANGUAGES
-from actions.strings import t
 from bot.config import Config
+from core.settings import LANGUAGES
+from core.strings import t
 
 # Candidates for the flood: FAQ questions, each answered by one message.
 FLOOD_QUESTIONS = ["how do I block my card", "how do I log in to e-mongolia",

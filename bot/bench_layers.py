@@ -15,7 +15,7 @@ import json
 import os
 import subprocess
 
-from actions.settings import ROOT
+from core.settings import ROOT
 
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 # (observation key, what it counts, with the layer, in stock Rasa)

@@ -33,11 +33,11 @@ from typing import Any
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from actions.settings import DEFAULT_LANGUAGE, LANGUAGES
 from bot import alert_store as store
 from bot.delivery import backoff, retry_after
 from bot.replies import split_text
 from bot.storage import Database
+from core.settings import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,8 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, ContextTypes
 
-from actions.strings import t
 from bot.volunteers import VOLUNTEER_BUTTON
+from core.strings import t
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from actions.settings import LANGUAGES
+from core.settings import LANGUAGES
 
 RASA_PAYLOAD_INTENTS = frozenset({
     "greet", "help", "ask_eservices", "ask_banking", "ask_scams", "ask_literacy",

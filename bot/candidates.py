@@ -20,11 +20,11 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from actions.privacy import mask_pii
-from actions.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS, TOPICS
-from actions.translit import cyrillic_share, to_cyrillic
 from bot.handoff import FaqCandidate
 from bot.storage import Database
+from core.privacy import mask_pii
+from core.script import cyrillic_share, to_cyrillic
+from core.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS, TOPICS
 
 TITLE_CHARS = 60
 # Placeholders in the script each field requires, so a draft passes the

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import Callable
 
 from bot.config import Config
+from core.settings import CHAT_USER_ID
 
 
 def stop_on_sigterm() -> None:
@@ -52,12 +52,12 @@ def _supervise(stack):
 
 
 def build(config: Config, dry_run: bool = False):
-    from actions.strings import load_all
     from bot.assistant import Assistant
     from bot.handoff import Desk
     from bot.rasa_client import RasaClient
     from bot.rasa_store import RasaStore
     from bot.storage import Database
+    from core.strings import load_all
 
     load_all()  # the texts, before the first message rather than during it
     db = Database(config.database_url)
@@ -106,7 +106,7 @@ def cmd_chat(args: argparse.Namespace, config: Config, started: bool = False) ->
 
     async def chat(speaker: object) -> None:
         try:
-            await chat_loop(assistant, speaker, user_id=int(os.environ.get("CHAT_USER_ID", "1")),
+            await chat_loop(assistant, speaker, user_id=CHAT_USER_ID,
                             retry_interval=config.retry_interval)
         finally:
             await assistant.rasa.close()

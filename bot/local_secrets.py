@@ -6,7 +6,7 @@ folder, readable by its owner only (0600), so a local `make run` is closed
 without any set-up and a restart keeps the same value. Values are never
 printed or logged: callers get the string, and errors name only the file.
 
-Standard library only: rasa_side/server.py, which runs in Rasa's own
+Standard library and core/ only: rasa_side/server.py, which runs in Rasa's own
 virtualenv and image, does not import this; it receives the token in its
 environment from bot/services.py or the compose file.
 """
@@ -19,9 +19,11 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-RASA_TOKEN_ENV = "RASA_AUTH_TOKEN"
+from core.settings import RASA_TOKEN_ENV as RASA_TOKEN_ENV
+from core.settings import WEBHOOK_SECRET_ENV as WEBHOOK_SECRET_ENV
+from core.settings import secret
+
 RASA_TOKEN_FILE = "rasa_auth_token"
-WEBHOOK_SECRET_ENV = "WEBHOOK_SECRET"
 WEBHOOK_SECRET_FILE = "webhook_secret"
 # Telegram's rule for a webhook secret_token (1-256 of A-Z, a-z, 0-9, _ and -);
 # the Rasa token keeps to it too, so it is safe in any HTTP header.
@@ -40,8 +42,7 @@ def load_or_create(env_name: str, file_name: str, state_dir: Path,
     Creation is atomic (written to a private temporary file, then linked in
     place), so two processes starting together agree on one value.
     """
-    env = os.environ if environ is None else environ
-    value = (env.get(env_name) or "").strip()
+    value = secret(env_name) if environ is None else (environ.get(env_name) or "").strip()
     if value:
         if not SECRET_FORM.match(value):
             raise SecretError(f"{env_name} must be 1-256 characters of A-Z, a-z, 0-9, _ and -")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 
-from actions.privacy import PiiFilter
+from core.privacy import PiiFilter
+from core.settings import LOG_LEVEL
 
 
 def setup(level: str | None = None) -> None:
@@ -14,7 +14,7 @@ def setup(level: str | None = None) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    root.setLevel(level or LOG_LEVEL)
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from actions.eval_data import PARTS, eval_files, load_items
-from actions.privacy import mask_pii
-from actions.settings import INTENT_TOPICS, QUESTION_FORMS
+from core.privacy import mask_pii
+from core.settings import INTENT_TOPICS, QUESTION_FORMS
 
 
 def macro_f1(pairs: list[tuple[str, str]]) -> float:

@@ -17,6 +17,7 @@ from bot.health import Dependency
 
 # Rasa's server is Sanic, as the action server is: the same keep-alive limit.
 from bot.local_secrets import auth_headers
+from core.metadata import TurnMetadata
 from rasa_side.speed import KEEPALIVE_SECONDS
 
 # The entity that carries the bot's choice of language into Rasa's `language`
@@ -133,7 +134,7 @@ class RasaClient:
         if self.health.up and self._went_down is not None:
             self._went_down.clear()
 
-    async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    async def send(self, sender: str, message: str, metadata: TurnMetadata) -> list[dict[str, Any]]:
         if metadata.get("language"):
             message = with_payload_entity(message, REPLY_LANGUAGE_ENTITY, metadata["language"])
         payload = {"sender": sender, "message": message, "metadata": metadata}

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.settings import ROOT, STATE_DIR
+from core.settings import ROOT, STATE_DIR
 from rasa_side.events_table import (
     delete_before,
     delete_conversation,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.metadata import ActionOutcome, read_outcome
+
 TELEGRAM_TEXT_LIMIT = 4096
 
 
@@ -49,7 +51,7 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     return chunks
 
 
-def from_rasa(messages: list[dict[str, Any]], meta_key: str) -> tuple[list[Reply], dict[str, Any]]:
+def from_rasa(messages: list[dict[str, Any]]) -> tuple[list[Reply], ActionOutcome]:
     """Rasa REST messages to Replies, plus the actions' merged metadata.
 
     Rasa's REST channel cuts every text at blank lines into separate
@@ -59,11 +61,11 @@ def from_rasa(messages: list[dict[str, Any]], meta_key: str) -> tuple[list[Reply
     """
     replies: list[Reply] = []
     open_text = False
-    meta: dict[str, Any] = {}
+    meta: ActionOutcome = {}
     for msg in messages:
-        custom = msg.get("custom")
-        if isinstance(custom, dict) and meta_key in custom:
-            meta.update(custom[meta_key] or {})
+        outcome = read_outcome(msg.get("custom"))
+        if outcome is not None:
+            meta.update(outcome)
             continue
         text = msg.get("text") or ""
         buttons = [Button(str(b.get("title", "")), str(b.get("payload", "")))

@@ -16,10 +16,10 @@ from typing import IO
 
 import yaml
 
-from actions.settings import FAQ_DIR
-from actions.strings import t
 from bot import alert_store as store
 from bot.storage import Database, utcnow
+from core.settings import FAQ_DIR
+from core.strings import t
 
 TOP_PATTERNS = 6  # named in the chart; the rest are "other"
 

@@ -19,12 +19,10 @@ from urllib.parse import urlparse
 import httpx
 import yaml
 
-from actions.settings import ROOT, STATE_DIR
 from bot.local_secrets import RASA_TOKEN_ENV, auth_headers, rasa_token
-
-RASA_VENV = Path(os.environ.get("RASA_VENV", ROOT / ".venv-rasa"))
-MODEL_PATH = Path(os.environ.get("RASA_MODEL", ROOT / "models" / "khotoch.tar.gz"))
-START_TIMEOUT = float(os.environ.get("SERVICE_START_TIMEOUT", 240))
+from core.settings import RASA_MODEL as MODEL_PATH
+from core.settings import RASA_VENV, ROOT, STATE_DIR
+from core.settings import SERVICE_START_TIMEOUT as START_TIMEOUT
 
 
 def _say(msg: str) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from actions.strings import t
 from bot.replies import Button
+from core.strings import t
 
 # Number words as people say them (and as Whisper writes them), 1-10.
 NUMBER_WORDS = {

@@ -25,10 +25,11 @@ import time
 from collections.abc import Callable
 
 from bot.services import Stack, actions_healthy, rasa_healthy
+from core.settings import SUPERVISE_SECONDS
 
 log = logging.getLogger(__name__)
 
-CHECK_SECONDS = float(os.environ.get("SUPERVISE_SECONDS", 3))
+CHECK_SECONDS = SUPERVISE_SECONDS
 # How long a running service may fail every health check before it counts as
 # hung: far longer than its longest busy spell (loading the FAQ model on a
 # first question took several seconds, during which the check went unanswered).

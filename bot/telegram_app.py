@@ -26,7 +26,6 @@ from telegram.ext import (
 )
 
 from actions.server import use_uvloop
-from actions.strings import t
 from bot import button_scope, health, retention
 from bot.assistant import COMMANDS, Assistant, Chat, Outcome
 from bot.chat_queue import ChatQueues
@@ -41,6 +40,7 @@ from bot.telegram_limits import TelegramLimits
 from bot.telegram_request import AiohttpRequest
 from bot.voice_questions import Incoming, VoiceQuestions
 from bot.volunteers import reads_as_question
+from core.strings import t
 
 log = logging.getLogger(__name__)
 

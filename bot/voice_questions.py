@@ -28,11 +28,11 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from actions.strings import t
 from bot.replies import Button, Reply
 from bot.speech.config import MAX_QUESTION_BYTES, MAX_QUESTION_SECONDS
 from bot.speech.listen import AudioError, Listener, ListenUnavailable, TooLong
 from bot.storage import Base, Database, utcnow
+from core.strings import t
 
 log = logging.getLogger(__name__)
 

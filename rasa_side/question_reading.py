@@ -11,7 +11,7 @@ answered first time (docs/evaluation.md).
 
 `read()` returns two texts to match, both with every card, phone, account or
 register number, code, e-mail and amount replaced by the word for what it
-is (in the message's language), raw or already masked by actions/privacy.py
+is (in the message's language), raw or already masked by core/privacy.py
 ("[phone]", "4000 **** **** 9010"):
 
 - `whole`: the message with greetings, thanks and apologies set aside;
@@ -21,7 +21,7 @@ is (in the message's language), raw or already masked by actions/privacy.py
 The caller matches both and lets the better evidence win. Rasa's virtualenv
 (the classifier in rasa_side/) and the action server (actions/retrieval.py)
 import this very module, so the topic and the FAQ entry are chosen from the
-same reading; personal numbers are found by actions/privacy.py, the same rules
+same reading; personal numbers are found by core/privacy.py, the same rules
 that mask them. A trained Rasa model depends on both: change them together
 with a retrain (scripts/train-if-changed.sh hashes rasa_side/ and privacy.py).
 """
@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from actions.privacy import masked_spans, pii_spans
+from core.privacy import masked_spans, pii_spans
 
 # What each kind is called, per question form; "mn_latn" the way people type it.
 KIND_WORDS = {
@@ -49,7 +49,7 @@ KIND_WORDS = {
 # ----- numbers ---------------------------------------------------------------
 
 # Card, phone, account and register numbers, codes and e-mails are found by
-# actions/privacy.py, the one place for those patterns, raw or already masked.
+# core/privacy.py, the one place for those patterns, raw or already masked.
 # Amounts are not personal data, so they are found here: thousands written
 # with separators ("350,000", "1 500 000"), or any number followed by a
 # currency or a "thousand/million" word, in all forms.
@@ -66,7 +66,7 @@ _AMOUNTS = [
 def type_numbers(text: str, form: str = "en") -> tuple[str, tuple[str, ...]]:
     """`text` with numbers replaced by what they are, and the kinds found.
 
-    What actions/privacy.py already masked comes first, then what it would
+    What core/privacy.py already masked comes first, then what it would
     mask, then amounts, each span replaced once; an official contact it keeps
     readable stays as written. A small number alone ("bus 7", "I am 68")
     stays: it is part of the question, not personal data. A number that

@@ -16,9 +16,11 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from core.settings import RASA_TOKEN_ENV, secret
+
 # The header bot/local_secrets.py's auth_headers() sends; the token comes
 # from this environment variable (bot/services.py, docker-compose.yml).
-TOKEN_ENV = "RASA_AUTH_TOKEN"
+TOKEN_ENV = RASA_TOKEN_ENV
 # The one route left open: Rasa's "Hello from Rasa", which tells nothing.
 OPEN_PATHS = frozenset({"/"})
 
@@ -72,17 +74,15 @@ def _serving_arguments(argv: list[str]) -> list[str]:
         return argv
     if any(a in ("-i", "--interface") or a.startswith("--interface=") for a in argv):
         return argv
-    from actions.settings import SERVICE_INTERFACE
+    from core.settings import SERVICE_INTERFACE
 
     return [*argv, "--interface", SERVICE_INTERFACE]
 
 
 def main() -> int:
-    import os
-
     from rasa.__main__ import main as rasa_main
 
-    from actions.settings import SPEED_LAYERS, SPEED_LAYERS_ENV
+    from core.settings import SPEED_LAYERS, SPEED_LAYERS_ENV
     from rasa_side import speed
 
     if SPEED_LAYERS:
@@ -92,7 +92,7 @@ def main() -> int:
               file=sys.stderr)
     sys.argv[1:] = _serving_arguments(sys.argv[1:])
     if sys.argv[1:2] == ["run"] and sys.argv[2:3] != ["actions"]:
-        token = os.environ.get(TOKEN_ENV, "").strip()
+        token = secret(TOKEN_ENV)
         if token:
             _require_token(token)
         else:

@@ -66,7 +66,7 @@ event) and ujson for action calls (0.1 ms a call). All but the WAL settings
 are written against the pinned Rasa version; under any other version Rasa
 runs without them (and says so), since its internals may differ.
 rasa_side/server.py applies them (`apply`) unless KHOTOCH_SPEED_LAYERS=off
-(actions/settings.py), which starts Rasa as installed; docs/performance.md
+(core/settings.py), which starts Rasa as installed; docs/performance.md
 gives what each saves.
 """
 

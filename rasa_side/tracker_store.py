@@ -4,7 +4,7 @@ The bot already masks what users write before Rasa sees it (docs/privacy.md);
 this store masks again, as defence in depth: whatever reaches an event (a
 user's text, the parse data, message metadata, a bot reply, a slot) is
 written with card, account, register and phone numbers, codes and e-mail
-addresses masked (actions/privacy.py, the same rules the bot uses). The
+addresses masked (core/privacy.py, the same rules the bot uses). The
 events Rasa keeps in memory for the running conversation are not changed.
 
 Deletion: Rasa 3.6's HTTP API replaces a conversation's events with
@@ -29,7 +29,7 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 
-from actions.privacy import mask_deep
+from core.privacy import mask_deep
 from rasa_side.events_table import delete_conversation, flush_deleted, secure_delete_sqlite
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.settings import ROOT
+from core.settings import ROOT
 from tests.telegram_standin import BotApiStandIn
 
 MODEL = ROOT / "models" / "khotoch.tar.gz"

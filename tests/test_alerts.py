@@ -17,13 +17,14 @@ import pytest
 import yaml
 
 from actions.alert_content import load_alerts, load_corrections, problems
-from actions.settings import META_KEY, ROOT
 from bot import alert_store as store
 from bot import scam_waves
 from bot.alerts import send_corrections
 from bot.assistant import Assistant, Chat
 from bot.config import Config
 from bot.storage import Database, utcnow
+from core.metadata import META_KEY
+from core.settings import ROOT
 from tests.telegram_standin import BotApiStandIn
 
 FAQ_ID = "phishing_sms"
@@ -221,8 +222,8 @@ def _alert_dir(tmp: Path, expires: str = "2099-01-01") -> Path:
 
 
 def test_preview_shows_each_language_as_sent_and_who_it_would_reach(tmp_path: Path, monkeypatch, capsys) -> None:
-    from actions import settings
     from bot.alerts import main
+    from core import settings
 
     monkeypatch.setattr(settings, "FAQ_DIR", _alert_dir(tmp_path))
     url = f"sqlite:///{tmp_path / 'bot.db'}"
@@ -237,8 +238,8 @@ def test_preview_shows_each_language_as_sent_and_who_it_would_reach(tmp_path: Pa
 
 
 def test_an_expired_alert_is_not_sent(tmp_path: Path, monkeypatch, capsys) -> None:
-    from actions import settings
     from bot.alerts import main
+    from core import settings
 
     monkeypatch.setattr(settings, "FAQ_DIR", _alert_dir(tmp_path, expires="2026-12-02"))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:never-used")
@@ -259,8 +260,8 @@ def test_faq_validate_fails_on_a_broken_alert(tmp_path: Path, capsys) -> None:
 
 def test_uncertain_chats_get_no_second_copy_unless_the_maintainer_asks(tmp_path: Path, monkeypatch,
                                                                         standin: BotApiStandIn) -> None:
-    from actions import settings
     from bot.alerts import main
+    from core import settings
 
     monkeypatch.setattr(settings, "FAQ_DIR", _alert_dir(tmp_path))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", standin.token)

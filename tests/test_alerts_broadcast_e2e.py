@@ -18,10 +18,10 @@ import pytest
 import yaml
 from sqlalchemy import insert, select
 
-from actions.settings import ROOT
 from bot import alert_store as store
 from bot.broadcast import WORKERS
 from bot.storage import Database, UserSettings
+from core.settings import ROOT
 from tests.telegram_standin import BotApiStandIn
 
 SUBSCRIBERS = 10_000

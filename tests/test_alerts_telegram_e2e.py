@@ -15,10 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from actions.settings import ROOT
-from actions.strings import t
 from bot import alert_store as store
 from bot.storage import Database, utcnow
+from core.settings import ROOT
+from core.strings import t
 from tests.conftest import free_port
 from tests.telegram_standin import BotApiStandIn
 from tests.test_alerts_broadcast_e2e import ALERT_ID, TEXT, _faq_dir

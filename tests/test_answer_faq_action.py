@@ -14,9 +14,10 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions, settings
+from actions import actions
 from actions.retrieval import Retriever
-from actions.strings import t
+from core import settings
+from core.strings import t
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from actions.strings import t
 from bot.button_scope import belongs_here
+from core.strings import t
 from tests.telegram_standin import BotApiStandIn, Sent
 from tests.test_handoff_e2e import GROUP, VOLUNTEER, ask_for_a_person
 

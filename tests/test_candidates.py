@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS
 from bot import candidates
 from bot.config import Config
 from bot.handoff import Desk, DeskSettings, FaqCandidate, Ticket
 from bot.storage import Database
+from core.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS
 from tests.test_handoff_desk import GROUP, VOLUNTEER, Chat, FakeNotifier
 
 CARD = "4000 1234 5678 9010"

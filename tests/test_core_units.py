@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from actions.settings import LANGUAGES
-from actions.strings import flat_keys, t
 from bot import buttons
 from bot.config import Config
 from bot.replies import Button, Reply, from_rasa, split_text
+from core.settings import LANGUAGES
+from core.strings import flat_keys, t
 
 
 def test_both_languages_have_the_same_texts() -> None:
@@ -63,7 +63,7 @@ def test_rasa_messages_become_replies_and_metadata() -> None:
         {"recipient_id": "1", "text": "Did it help?", "buttons": [{"title": "Yes", "payload": "/affirm"}]},
         {"recipient_id": "1", "custom": {"khotoch": {"faq_id": "block_card", "topic": "banking"}}},
         {"recipient_id": "1", "text": "Next message"},
-    ], "khotoch")
+    ])
     assert replies == [
         Reply("Answer, first paragraph.\n\nSecond paragraph.\n\nDid it help?", [Button("Yes", "/affirm")]),
         Reply("Next message"),

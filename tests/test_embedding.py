@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actions import embedding, embedding_model, settings
+from actions import embedding, embedding_model
+from core import settings
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder
 

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from actions import faq_calibration as fc
-from actions import faq_thresholds, settings
+from actions import faq_thresholds
 from actions.retrieval import RetrievalConfig, Retriever, Thresholds
+from core import settings
 
 
 def samples(rows: list[tuple[float, float, bool, bool, bool, bool]]) -> fc.Samples:

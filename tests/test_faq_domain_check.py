@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from actions.faq_tools import official_domain_problems
-from actions.settings import FAQ_DIR
+from core.settings import FAQ_DIR
 
 
 def _domains(tmp_path: Path, source: str = "source: https://www.khanbank.com/about") -> Path:

@@ -15,7 +15,7 @@ import pytest
 
 from actions import faq_tools
 from actions.faq_facts import answer_domains, phone_forms
-from actions.settings import ROOT
+from core.settings import ROOT
 from tests.test_faq_tools import edit, faq, private_cache  # noqa: F401 - shared fixtures
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from actions.faq_store import load_store, word_count
-from actions.settings import FAQ_DIR, FAQ_MAX_ANSWER_WORDS
-from actions.strings import t
 from bot.speech.normalise import prepare
+from core.settings import FAQ_DIR, FAQ_MAX_ANSWER_WORDS
+from core.strings import t
 
 ENTRIES = load_store(FAQ_DIR).published
 # The opening before the first step: a short "what this is", not a speech.

@@ -15,7 +15,7 @@ import yaml
 from actions import faq_tools
 from actions.faq_store import content_hash
 from actions.retrieval import Retriever
-from actions.settings import TEST_DATA_DIR
+from core.settings import TEST_DATA_DIR
 
 FIXTURE = TEST_DATA_DIR / "faq_fixture"
 
@@ -23,7 +23,7 @@ FIXTURE = TEST_DATA_DIR / "faq_fixture"
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Embedding caches of test content stay out of the service's cache folder."""
-    from actions import settings
+    from core import settings
 
     monkeypatch.setattr(settings, "FAQ_INDEX_DIR", tmp_path / "index-cache")
 

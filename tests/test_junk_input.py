@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from actions.junk_input import NO_QUESTION, ONLY_NUMBERS, junk_kind
-from actions.strings import t
 from bot.local_secrets import auth_headers
+from core.strings import t
 from tests.telegram_standin import BotApiStandIn
 from tests.test_handoff_desk import GROUP as DESK_GROUP
 from tests.test_handoff_desk import Clock, citizen, make_desk, open_one, run

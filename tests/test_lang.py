@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.lang import detect_language, guess_language, script_form
+from core.script import detect_form, detect_language, guess_language
 
 EVAL_FILE = Path(__file__).parent / "data" / "nlu_eval.yml"
 MIN_EVAL_ACCURACY = 0.97
@@ -128,7 +128,7 @@ def test_silent_text_keeps_choice_or_default(text: str) -> None:
     ],
 )
 def test_script_form(text: str, form: str) -> None:
-    assert script_form(text) == form
+    assert detect_form(text) == form
 
 
 def test_eval_set_accuracy() -> None:

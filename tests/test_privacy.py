@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from actions.privacy import PiiFilter, install_pii_filter, mask_pii
+from core.privacy import PiiFilter, install_pii_filter, mask_pii
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw2"
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.settings import CACHE_DIR, ROOT
+from core.settings import CACHE_DIR, ROOT
 from tests.conftest import MODEL, BotProcess, free_port
 from tests.telegram_standin import BotApiStandIn
 

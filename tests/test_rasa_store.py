@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.settings import ROOT
 from bot.rasa_store import RasaStore, url_from_endpoints
+from core.settings import ROOT
 
 
 def test_local_store_is_the_sqlite_file_in_the_state_folder(tmp_path: Path) -> None:

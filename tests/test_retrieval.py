@@ -19,7 +19,7 @@ import pytest
 
 from actions.faq_store import content_hash
 from actions.retrieval import Retriever
-from actions.settings import FAQ_STATUS_FILE, TEST_DATA_DIR
+from core.settings import FAQ_STATUS_FILE, TEST_DATA_DIR
 
 FIXTURE = TEST_DATA_DIR / "faq_fixture"
 

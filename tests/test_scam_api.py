@@ -12,8 +12,8 @@ import yaml
 from actions import scam
 from actions import scam_signals as sig
 from actions.scam import PATTERNS_FILE, ScamChecker, ScamResult, check_message
-from actions.settings import FAQ_DIR, QUESTION_FORMS
-from actions.strings import has, t
+from core.settings import FAQ_DIR, QUESTION_FORMS
+from core.strings import has, t
 
 LIBRARY_FILES = {"official_domains.yml", "scam_patterns.yml"}
 

@@ -10,8 +10,8 @@ import pytest
 
 from actions import scam_phrases
 from actions import scam_signals as sig
-from actions.privacy import mask_pii
 from actions.scam import ScamChecker
+from core.privacy import mask_pii
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import yaml
 from actions import scam_signals as sig
 from actions.faq_facts import digits, load_facts
 from actions.scam import DOMAINS_FILE, PATTERNS_FILE, ScamChecker, load_library
-from actions.settings import ROOT
+from core.settings import ROOT
 
 
 @pytest.fixture(scope="module")

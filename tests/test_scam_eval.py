@@ -12,7 +12,7 @@ import yaml
 
 from actions import scam_eval
 from actions.scam import PATTERNS_FILE
-from actions.settings import QUESTION_FORMS
+from core.settings import QUESTION_FORMS
 
 
 @pytest.fixture(scope="module")

@@ -65,7 +65,7 @@ def test_token_check_covers_every_route_but_hello(path: str, header: str | None,
 ])
 def test_rasa_listens_on_loopback_unless_told(argv: list[str], expected: list[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("actions.settings.SERVICE_INTERFACE", "127.0.0.1")
+    monkeypatch.setattr("core.settings.SERVICE_INTERFACE", "127.0.0.1")
     assert _serving_arguments(argv) == expected
 
 

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from actions import settings
 from bot.local_secrets import auth_headers
+from core import settings
 from tests.conftest import free_port
 
 QUESTIONS = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from actions.strings import t
 from bot.assistant import Assistant, Outcome, choice_buttons
 from bot.replies import Button, Reply
 from bot.spoken_choices import match_choice, say_choices
+from core.strings import t
 
 
 @pytest.mark.parametrize("lang", ["en", "mn"])

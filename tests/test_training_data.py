@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from actions.faq_nlu import read_examples
-from bot.lang import script_form
+from core.script import detect_form
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_PER_FORM = 15
@@ -39,7 +39,7 @@ INTENTS = [i for i in yaml.safe_load((ROOT / "domain.yml").read_text(encoding="u
 
 @pytest.mark.parametrize("intent", INTENTS)
 def test_every_intent_has_enough_examples_in_each_form(intent: str) -> None:
-    forms = Counter(script_form(text) for text in EXAMPLES.get(intent, []))
+    forms = Counter(detect_form(text) for text in EXAMPLES.get(intent, []))
     short = {form: forms[form] for form in ("en", "mn", "mn_latn") if forms[form] < MIN_PER_FORM}
     assert not short, f"{intent}: fewer than {MIN_PER_FORM} examples in {short}"
 

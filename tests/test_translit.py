@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.translit import (
+from core.script import (
     Vocabulary,
     detect_form,
     lexical_key,

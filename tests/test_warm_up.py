@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
-from actions.settings import LANGUAGES
-from actions.strings import catalogue
+from core.settings import LANGUAGES
+from core.strings import catalogue
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder
 

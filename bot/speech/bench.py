@@ -186,9 +186,9 @@ def bench_bot_memory() -> bool:
     import subprocess as sp
     import sys
 
-    from actions.settings import ROOT
     from bot.bench import peak_rss_mb
     from bot.services import Stack
+    from core.settings import ROOT
     from tests.conftest import free_port
     from tests.telegram_standin import BotApiStandIn
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import yaml
 
-from actions.settings import FAQ_DIR, LANGUAGES
 from bot.speech import rate as rates
 from bot.speech.parts import voice_parts
 from bot.speech.speaker import Speaker
+from core.settings import FAQ_DIR, LANGUAGES
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,23 @@
 """Tuning values of the voice output, each defined once.
 
-Rates live in `rate.py`; paths come from `actions.settings` so that one
-environment variable moves every cache of the project.
+Rates live in `rate.py`; values a deployment sets are read from the
+environment in `core.settings` (the one module that does) and named here.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+# Read from the environment in core.settings; named here for the voice code.
+from core.settings import ESPEAK_DATA_ENV as ESPEAK_DATA_ENV
+from core.settings import TSETSEN_ENDPOINT as TSETSEN_ENDPOINT
+from core.settings import TSETSEN_INSECURE as TSETSEN_INSECURE
+from core.settings import TSETSEN_KEY_ENV as TSETSEN_KEY_ENV
+from core.settings import TSETSEN_TIMEOUT_S as TSETSEN_TIMEOUT_S
+from core.settings import TSETSEN_VOICE_ID as TSETSEN_VOICE_ID
+from core.settings import VOICE_CACHE_DIR as VOICE_CACHE_DIR
+from core.settings import VOICE_ONLINE
 
-from actions.settings import CACHE_DIR
+ONLINE_ENABLED = VOICE_ONLINE
 
-VOICE_CACHE_DIR = Path(os.environ.get("KHOTOCH_VOICE_CACHE_DIR", CACHE_DIR / "voice"))
 # The cache holds Opus files of about 4 kB per second of speech, so 200 MB
 # keeps some 14 hours of audio: every FAQ answer at several rates.
 VOICE_CACHE_MAX_MB = 200
@@ -24,8 +30,6 @@ VOICE_CACHE_MAX_MB = 200
 GTTS_REQUEST_TIMEOUT = (2.0, 4.0)
 GTTS_DEADLINE_S = 8.0
 ENGINE_COOLDOWN_S = 60.0
-# Set KHOTOCH_VOICE_ONLINE=0 to never call Google (offline deployments, CI).
-ONLINE_ENABLED = os.environ.get("KHOTOCH_VOICE_ONLINE", "1") not in ("0", "false", "no")
 # gTTS speaks at roughly this many words per minute at normal speed; a
 # user's rate is applied as an ffmpeg tempo factor relative to it.
 GTTS_NATURAL_WPM = 165
@@ -33,9 +37,6 @@ GTTS_NATURAL_WPM = 165
 # espeak-ng voices per language. Mongolian must never fall back to a
 # Russian voice: ru spells ө and ү out as character names.
 ESPEAK_VOICES = {"en": "en-us", "mn": "mn"}
-# Where to look for espeak-ng data carrying the `mn` voice, before the
-# copy inside the piper-tts wheel (see espeak_data.py).
-ESPEAK_DATA_ENV = "KHOTOCH_ESPEAK_DATA"
 # Subprocess limit: espeak-ng and ffmpeg finish a long answer in well
 # under a second; a hang must not hold a worker thread forever.
 SUBPROCESS_TIMEOUT_S = 30.0
@@ -63,12 +64,6 @@ PIPER_THREADS = 2
 # set. The whole call must end well inside the bot's voice timeout (4 s) so
 # that espeak-ng still answers in time when the service is slow; a failure
 # skips Tsetsen for ENGINE_COOLDOWN_S, as for gTTS.
-TSETSEN_KEY_ENV = "TSETSEN_API_KEY"
-TSETSEN_ENDPOINT = os.environ.get("TSETSEN_API_ENDPOINT", "") or None  # None: the SDK's default
-# "1" for a plaintext channel (a local gateway or the tests' stand-in).
-TSETSEN_INSECURE = os.environ.get("TSETSEN_INSECURE", "0") in ("1", "true", "yes")
-TSETSEN_VOICE_ID = os.environ.get("TSETSEN_VOICE_ID", "") or None  # None: the service's first voice
-TSETSEN_TIMEOUT_S = float(os.environ.get("TSETSEN_TIMEOUT", "2.5"))
 # The streaming API's audio: 24 kHz, 16-bit, mono PCM.
 TSETSEN_SAMPLE_RATE = 24000
 

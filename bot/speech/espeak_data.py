@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
 
 from bot.speech.config import ESPEAK_DATA_ENV
+from core.settings import espeak_data_override
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def locate_voice_data(binary: str, voice: str) -> tuple[bool, Path | None]:
     Cached: the answer does not change while the process runs, and the
     speaker asks on every start.
     """
-    override = os.environ.get(ESPEAK_DATA_ENV)
+    override = espeak_data_override()
     if override:
         parent = _as_parent(Path(override))
         if has_voice(binary, voice, parent):

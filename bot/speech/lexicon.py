@@ -8,6 +8,9 @@ menu item in an English answer), so words are moved into the voice's
 script before synthesis. Brand names are listed as Mongolians say them;
 other Latin words are transliterated letter group by letter group, and
 short all-capital words are read as letter names, as people read "SMS".
+The letter groups here say how a Mongolian speaker pronounces English and
+brand words (c as к in "click", x as кс); Cyrillic words go to the English
+voice in the project's one romanisation (`core.script.romanize`).
 """
 
 from __future__ import annotations
@@ -108,16 +111,6 @@ _LATIN_GROUPS_MN = (
 _LATIN_GROUP_RE = re.compile("|".join(re.escape(g) for g, _ in _LATIN_GROUPS_MN))
 _LATIN_GROUP_MAP = dict(_LATIN_GROUPS_MN)
 
-# Mongolian Cyrillic to Latin, close to the romanisation people use for
-# names (Хөтөч -> Khotoch), which English voices read acceptably.
-_CYRILLIC_TO_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "ye", "ё": "yo",
-    "ж": "j", "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m",
-    "н": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ү": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "sh", "ъ": "", "ы": "y", "ь": "i", "э": "e", "ю": "yu", "я": "ya",
-}  # fmt: skip
-
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:[-'][A-Za-z]+)*")
 CYRILLIC_WORD = re.compile(r"[А-Яа-яЁёӨөҮү]+")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
@@ -144,9 +137,3 @@ def latin_to_mn(word: str) -> str:
     if len(parts) > 1:  # XacBank, SocialPay, TDBOnline
         return " ".join(latin_to_mn(part) for part in parts)
     return _phonetic_mn(word)
-
-
-def cyrillic_to_latin(word: str) -> str:
-    """One Cyrillic word as the English voice should read it."""
-    out = "".join(_CYRILLIC_TO_LATIN.get(ch, ch) for ch in word.lower())
-    return out[:1].upper() + out[1:] if word[:1].isupper() else out

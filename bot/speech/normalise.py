@@ -15,9 +15,10 @@ import html
 import re
 import unicodedata
 
-from actions.strings import t
 from bot.speech import lexicon
 from bot.speech import numbers_mn as mn_num
+from core.script import romanize
+from core.strings import t
 
 _CYR = "А-Яа-яЁёӨөҮү"
 
@@ -42,7 +43,7 @@ def prepare(text: str, lang: str) -> str:
         text = _LATIN_WITH_SUFFIX.sub(_latin_word_mn, text)
         text = read_numbers_mn(text)
     else:
-        text = lexicon.CYRILLIC_WORD.sub(lambda m: lexicon.cyrillic_to_latin(m.group(0)), text)
+        text = lexicon.CYRILLIC_WORD.sub(lambda m: romanize(m.group(0)), text)
     return tidy(text)
 
 

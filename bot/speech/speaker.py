@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from actions.settings import LANGUAGES, MAX_MESSAGE_CHARS
 from bot.speech import rate as rates
 from bot.speech.audio import encode_ogg_opus, ffmpeg_binary, ogg_opus_duration
 from bot.speech.cache import VoiceCache
@@ -33,6 +32,7 @@ from bot.speech.config import (
 )
 from bot.speech.engines.base import Engine, EngineError
 from bot.speech.normalise import prepare
+from core.settings import LANGUAGES, MAX_MESSAGE_CHARS
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.privacy import mask_pii
+from core.privacy import mask_pii
 from rasa_side.question_reading import clauses, read, strip_greeting, type_numbers
 
 
@@ -39,7 +39,7 @@ def test_the_words_follow_the_language_form() -> None:
 
 
 def test_masked_text_reads_like_raw_text() -> None:
-    """actions/privacy.py masks before Rasa and the actions see a message."""
+    """core/privacy.py masks before Rasa and the actions see a message."""
     raw = "my card 4000 1234 5678 9010 was used and 88112233 called asking for code 4821"
     masked = mask_pii(raw)
     assert "[phone]" in masked and "****" in masked

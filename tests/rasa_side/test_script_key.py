@@ -1,4 +1,4 @@
-"""The NLU classifier's script-independent key (rasa_side/script_key.py).
+"""The NLU classifier's script-independent key (core/script.py).
 
 If a Cyrillic word and its Latin-typed twin get different keys, the model
 has to learn each phrasing twice, and Latin-typed questions lose accuracy.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rasa_side.script_key import has_cyrillic, looks_english, text_key, word_key
+from core.script import detect_form, has_cyrillic, lexical_key, word_key
 
 TWINS = [
     ("хамгаалах", "hamgaalah"),
@@ -37,29 +37,29 @@ def test_cyrillic_and_latin_twins_share_a_key(cyrillic: str, latin: str) -> None
 
 
 def test_whole_questions_share_a_key() -> None:
-    assert text_key("Дансаа яаж хамгаалах вэ?") == text_key("dansaa yaj hamgaalah we")
-    assert text_key("E-Mongolia-д яаж нэвтрэх вэ") == text_key("e-mongolia-d yaj nevtreh ve")
+    assert lexical_key("Дансаа яаж хамгаалах вэ?") == lexical_key("dansaa yaj hamgaalah we")
+    assert lexical_key("E-Mongolia-д яаж нэвтрэх вэ") == lexical_key("e-mongolia-d yaj nevtreh ve")
 
 
 def test_different_words_keep_different_keys() -> None:
     assert word_key("карт") != word_key("данс")
-    assert text_key("код илгээх") != text_key("карт хаах")
+    assert lexical_key("код илгээх") != lexical_key("карт хаах")
 
 
 def test_punctuation_and_emoji_are_dropped() -> None:
-    assert text_key("Сайн байна уу!!! 🙂") == text_key("sain baina uu")
+    assert lexical_key("Сайн байна уу!!! 🙂") == lexical_key("sain baina uu")
 
 
 @pytest.mark.parametrize("text", ["I lost my card, what should I do?", "how do I log in to e-mongolia",
                                   "someone is asking for my code"])
 def test_english_questions_look_english(text: str) -> None:
-    assert looks_english(text)
+    assert detect_form(text, lang_hint="mn") == "en"
 
 
 @pytest.mark.parametrize("text", ["kartaa haalgah", "dansaa yaj hamgaalah ve", "sain baina uu",
                                   "Картаа хаалгах", "e-barimt?"])
 def test_mongolian_in_either_script_does_not_look_english(text: str) -> None:
-    assert not looks_english(text)
+    assert detect_form(text, lang_hint="mn") != "en"
 
 
 def test_cyrillic_is_detected_in_mixed_text() -> None:

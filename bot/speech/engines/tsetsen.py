@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import threading
 import wave
 
@@ -26,6 +25,7 @@ from bot.speech.config import (
 )
 from bot.speech.engines.base import EngineError, RawAudio
 from bot.speech.rate import DEFAULT_RATE
+from core.settings import secret
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class TsetsenEngine:
     @classmethod
     def from_env(cls) -> TsetsenEngine | None:
         """The engine when a key is configured and the SDK is installed, else None."""
-        key = os.environ.get(TSETSEN_KEY_ENV, "").strip()
+        key = secret(TSETSEN_KEY_ENV)
         if not key:
             return None
         try:

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from actions.settings import FAQ_DIR
+from core.settings import FAQ_DIR
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS_DIR
+from core.settings import DEFAULT_LANGUAGE, LANGUAGES, STRINGS_DIR
 
 
 @cache
