@@ -47,8 +47,8 @@ $(RASA_VENV)/.installed: requirements-rasa.lock
 # The stamp skips both (and torch's import time) when nothing they read changed.
 EMBED_STAMP := .cache/faq-index.stamp
 embedding-model: $(EMBED_STAMP)
-$(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py)
-	@$(PY) -m actions.embedding_model --quiet
+$(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py actions/*/*.py)
+	@$(PY) -m actions.embedding.model_folder --quiet
 	@$(PY) -m bot faq build
 	@mkdir -p $(dir $@) && touch $@
 

@@ -12,8 +12,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from actions.junk_input import junk_kind
-from actions.junk_input import reply_key as junk_reply_key
+from actions.faq.junk_input import junk_kind
+from actions.faq.junk_input import reply_key as junk_reply_key
 from actions.privacy import mask_pii
 from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, META_KEY
 from actions.strings import t

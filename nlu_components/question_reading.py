@@ -20,7 +20,7 @@ is (in the message's language), raw or already masked by actions/privacy.py
 
 The caller matches both and lets the better evidence win. Plain Python, no
 third-party imports: Rasa's virtualenv (nlu_components) and the action
-server (actions/retrieval.py) import this very module, so the topic and the
+server (actions/faq/retrieval.py) import this very module, so the topic and the
 FAQ entry are chosen from the same reading. A trained Rasa model depends on
 it: change it together with a retrain (scripts/train-if-changed.sh hashes
 nlu_components/).

@@ -71,7 +71,7 @@ def test_export_is_draft_entries_in_the_faq_schema(db: Database, tmp_path: Path)
 
 def test_export_passes_the_faq_validator_as_drafts(db: Database, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    faq_tools = pytest.importorskip("actions.faq_tools")
+    faq_tools = pytest.importorskip("bot.maintain.faq_tools")
     out = tmp_path / "export" / "candidates.yml"
     candidates.candidates_main(["--out", str(out), "--database", str(db.engine.url)])
     capsys.readouterr()

@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actions import embedding, embedding_model, settings
+from actions import settings
+from actions.embedding import encoder as embedding
+from actions.embedding import model_folder as embedding_model
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder
 

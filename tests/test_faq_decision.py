@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actions import faq_calibration as fc
 from actions import settings
-from actions.retrieval import RetrievalConfig, Retriever, Thresholds
+from actions.faq.retrieval import RetrievalConfig, Retriever, Thresholds
+from bot.maintain import faq_calibration as fc
 
 
 def samples(rows: list[tuple[float, float, bool, bool, bool, bool]]) -> fc.Samples:

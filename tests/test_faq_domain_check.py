@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from actions.faq_tools import official_domain_problems
 from actions.settings import FAQ_DIR
+from bot.maintain.faq_tools import official_domain_problems
 
 
 def _domains(tmp_path: Path, source: str = "source: https://www.khanbank.com/about") -> Path:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from actions import faq_tools
-from actions.faq_facts import answer_domains, phone_forms
+from actions.faq.facts import answer_domains, phone_forms
 from actions.settings import ROOT
+from bot.maintain import faq_tools
 from tests.test_faq_tools import edit, faq, private_cache  # noqa: F401 - shared fixtures
 
 

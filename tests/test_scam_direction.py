@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from actions import scam_phrases
-from actions import scam_signals as sig
 from actions.privacy import mask_pii
-from actions.scam import ScamChecker
+from actions.scam import phrases as scam_phrases
+from actions.scam import signals as sig
+from actions.scam.checker import ScamChecker
 
 
 @pytest.fixture(scope="module")

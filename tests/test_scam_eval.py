@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import scam_eval
-from actions.scam import PATTERNS_FILE
+from actions.scam.checker import PATTERNS_FILE
 from actions.settings import QUESTION_FORMS
+from bot.maintain import scam_eval
 
 
 @pytest.fixture(scope="module")

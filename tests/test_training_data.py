@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.faq_nlu import read_examples
 from bot.lang import script_form
+from bot.maintain.faq_nlu import read_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_PER_FORM = 15

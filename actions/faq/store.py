@@ -23,7 +23,7 @@ from actions import settings
 from actions.translit import cyrillic_share
 
 # Data files that live in faq/ but hold no FAQ entries (the scam checker's).
-# facts.yml is the fact sheet the answers rest on (actions/faq_facts.py); scam_phrases.yml
+# facts.yml is the fact sheet the answers rest on (actions/faq/facts.py); scam_phrases.yml
 # holds the scam checker's phrase rules.
 NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "scam_phrases.yml", "facts.yml"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "sources", "reviewed",

@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from actions.privacy import mask_pii
-from actions.scam import LIKELY_SCAM, NO_RED_FLAGS, ScamChecker, ScamResult
+from actions.scam.checker import LIKELY_SCAM, NO_RED_FLAGS, ScamChecker, ScamResult
 from actions.settings import QUESTION_FORMS, TEST_DATA_DIR
 
 DEFAULT_DATA = TEST_DATA_DIR / "scam_eval.yml"

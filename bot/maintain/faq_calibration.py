@@ -29,7 +29,7 @@ import numpy as np
 import yaml
 
 from actions import settings
-from actions.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
+from actions.faq.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 FOLDS = 5

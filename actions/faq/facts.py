@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from actions import settings
-from actions.faq_store import SAFE_LOADER, FaqEntry, Problem, parse_date
+from actions.faq.store import SAFE_LOADER, FaqEntry, Problem, parse_date
 
 FACTS_FILE = "facts.yml"
 KINDS = ("phone", "domain", "figure", "claim")

@@ -14,8 +14,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions, settings
-from actions.retrieval import Retriever
+from actions import settings
+from actions.api import faq as actions
+from actions.faq.retrieval import Retriever
 from actions.strings import t
 
 

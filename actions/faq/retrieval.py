@@ -40,7 +40,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from actions import settings
-from actions.faq_store import (
+from actions.faq.store import (
     FaqEntry,
     FaqStore,
     english_texts,
@@ -78,7 +78,7 @@ _CHUNK = 256  # four batches: two per core (Encoder._encode_parallel)
 
 
 class Encoder(Protocol):
-    """What actions.embedding.get_encoder() returns."""
+    """What actions.embedding.encoder.get_encoder() returns."""
 
     name: str
     dim: int
@@ -97,7 +97,7 @@ class Thresholds:
     entry and it reaches `agree_high`/`agree_margin` (on training questions
     such agreement was right 96-97 % of the time); otherwise "Did you mean"
     when the best score reaches `low`; below it, the honest "no answer".
-    Learnt per form from training material (actions/faq_calibration.py).
+    Learnt per form from training material (bot/maintain/faq_calibration.py).
     """
 
     high: float
@@ -417,12 +417,12 @@ class Retriever:
             if cls._shared is None:
                 encoder: Encoder | None
                 try:
-                    from actions.embedding import get_encoder
+                    from actions.embedding.encoder import get_encoder
 
                     encoder = get_encoder()
                 except Exception:  # noqa: BLE001 - serve lexical suggestions rather than nothing
                     log.exception("Embedding model unavailable: FAQ answers fall back to "
-                                  "n-gram suggestions only. Run `python -m actions.embedding_model`.")
+                                  "n-gram suggestions only. Run `python -m actions.embedding.model_folder`.")
                     encoder = None
                 retriever = cls(encoder=encoder)
                 if settings.FAQ_WATCH:

@@ -1,7 +1,7 @@
 """Is this message a scam? Verdict, red flags quoted from the message, advice.
 
-`check_message` runs precompiled rules (actions/scam_signals.py), the phrase
-rules of faq/scam_phrases.yml (actions/scam_phrases.py) and one
+`check_message` runs precompiled rules (actions/scam/signals.py), the phrase
+rules of faq/scam_phrases.yml (actions/scam/phrases.py) and one
 sentence-embedding lookup against the known-scam library in
 faq/scam_patterns.yml, so a new wording of a known scam is recognised too.
 The three YAML files are re-read when saved (an mtime check on each call), so
@@ -26,9 +26,9 @@ from typing import Any, Protocol
 import numpy as np
 import yaml
 
-from actions import scam_phrases
-from actions import scam_signals as sig
 from actions.privacy import mask_pii
+from actions.scam import phrases as scam_phrases
+from actions.scam import signals as sig
 from actions.settings import CACHE_DIR, FAQ_DIR, MAX_MESSAGE_CHARS
 from actions.strings import load_all, t
 
@@ -220,7 +220,7 @@ class SemanticMatch:
 class ScamChecker:
     """Holds the parsed library and the pattern embeddings between calls.
 
-    `encoder=None` means "use actions.embedding.get_encoder()"; pass
+    `encoder=None` means "use actions.embedding.encoder.get_encoder()"; pass
     `use_encoder=False` for rules only. The thresholds belong to the model:
     another encoder needs its own (tests use a stand-in with its own).
     """
@@ -303,7 +303,7 @@ class ScamChecker:
         with self._lock:
             if self._encoder is None:
                 try:
-                    from actions.embedding import get_encoder
+                    from actions.embedding.encoder import get_encoder
 
                     self._encoder = get_encoder()
                     self._encoder_failed_at = None

@@ -23,11 +23,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
-from actions.junk_input import junk_kind
-from actions.junk_input import reply_key as junk_reply_key
+from actions.faq.junk_input import junk_kind
+from actions.faq.junk_input import reply_key as junk_reply_key
+from actions.faq.retrieval import Retriever
 from actions.privacy import mask_pii
-from actions.retrieval import Retriever
-from actions.scam import check_message, default_checker
+from actions.scam.checker import check_message, default_checker
 from actions.strings import load_all, t
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ class AnswerFaq(Action):
         junk = junk_kind(text)
         if junk is not None:
             # No letters (emoji, "??????", "111111"): not a weak turn, so it
-            # never adds up to a ticket (actions/junk_input.py).
+            # never adds up to a ticket (actions/faq/junk_input.py).
             dispatcher.utter_message(text=t(lang, junk_reply_key(junk)))
             send_meta(dispatcher, tracker, topic=None, faq_id=None, faq_score=None, junk=junk)
             return []

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import scam
-from actions import scam_signals as sig
-from actions.scam import PATTERNS_FILE, ScamChecker, ScamResult, check_message
+from actions.scam import checker as scam
+from actions.scam import signals as sig
+from actions.scam.checker import PATTERNS_FILE, ScamChecker, ScamResult, check_message
 from actions.settings import FAQ_DIR, QUESTION_FORMS
 from actions.strings import has, t
 

@@ -1,6 +1,6 @@
 """Maintainer tools for faq/: validate, ask, eval, reload.
 
-Wired as `python -m bot faq <command>` (also `python -m actions.faq_tools`).
+Wired as `python -m bot faq <command>` (also `python -m bot.maintain.faq_tools`).
 Maintainers edit YAML, not Python, so every message names the file and the
 entry to fix. Output is for maintainers at a terminal, in English.
 """
@@ -23,11 +23,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import faq_facts, settings
-from actions.eval_data import PARTS, EvalItem, eval_files, load_items
-from actions.faq_store import FaqEntry, Problem, load_store
-from actions.privacy import mask_pii
-from actions.retrieval import (
+from actions import settings
+from actions.faq import facts as faq_facts
+from actions.faq.retrieval import (
     BANDS,
     Encoder,
     LexicalIndex,
@@ -37,7 +35,10 @@ from actions.retrieval import (
     entry_document,
     request_reload,
 )
+from actions.faq.store import FaqEntry, Problem, load_store
+from actions.privacy import mask_pii
 from actions.translit import lexical_key
+from bot.maintain.eval_data import PARTS, EvalItem, eval_files, load_items
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _SHORT_CODE = re.compile(r"^\+?[0-9][0-9-]{2,14}$")
@@ -223,10 +224,10 @@ def confusions(retriever: Retriever) -> list[Confusion]:
 def _load_encoder(model: str | None, quiet: bool = False) -> Encoder | None:
     try:
         if model:
-            from actions.embedding import Encoder as StEncoder
+            from actions.embedding.encoder import Encoder as StEncoder
 
             return StEncoder(model, threads=settings.EMBEDDING_THREADS)
-        from actions.embedding import get_encoder
+        from actions.embedding.encoder import get_encoder
 
         return get_encoder()
     except Exception as exc:  # noqa: BLE001 - report and go on without the model
@@ -244,7 +245,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     domains = Path(args.domains) if args.domains else faq_dir / settings.FAQ_OFFICIAL_DOMAINS.name
     problems += faq_facts.validate(store.entries, faq_dir, domains)
     problems += official_domain_problems(domains)
-    from actions import alert_content  # faq/alerts/ and `correction:` fields (issue 22)
+    from bot import alert_content  # faq/alerts/ and `correction:` fields (issue 22)
 
     problems += alert_content.problems(faq_dir, store.entries)
     errors = [p for p in problems if p.severity == "error"]
@@ -599,7 +600,7 @@ def print_parts(retriever: Retriever, items: Sequence[EvalItem]) -> dict[tuple[s
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Thresholds per form from training material, with their cross-validated figures."""
-    from actions import faq_calibration
+    from bot.maintain import faq_calibration
 
     encoder = _load_encoder(args.model)
     if encoder is None:

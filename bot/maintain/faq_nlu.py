@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from actions import settings
-from actions.faq_store import FaqEntry, load_store
+from actions.faq.store import FaqEntry, load_store
 
 NLU_FILE = settings.ROOT / "nlu_data" / "nlu" / "faq_questions.yml"
 _HEADER = """\

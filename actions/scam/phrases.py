@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from actions import scam_signals as sig
 from actions.privacy import ACCOUNT
+from actions.scam import signals as sig
 
 log = logging.getLogger(__name__)
 

