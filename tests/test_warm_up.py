@@ -40,9 +40,9 @@ def test_warm_up_runs_the_encoder_then_freezes_what_loading_made(monkeypatch: py
     # Stand-ins for the encoder and index, also for the warm-up that importing starts.
     monkeypatch.setattr(actions.faq.retrieval.Retriever, "shared", classmethod(lambda cls: _Loaded()))
     monkeypatch.setattr(actions.scam.checker, "default_checker", _Loaded)
-    import actions.api.faq
+    import actions.api.background
 
-    monkeypatch.setattr(actions.api.faq, "default_checker", _Loaded)
+    monkeypatch.setattr(actions.api.background, "default_checker", _Loaded)
     for thread in threading.enumerate():
         if thread.name == "faq-warm-up":
             thread.join(timeout=60)
@@ -50,7 +50,7 @@ def test_warm_up_runs_the_encoder_then_freezes_what_loading_made(monkeypatch: py
     _Loaded.warmed = 0
     catalogue.cache_clear()
     try:
-        actions.api.faq._warm_up()
+        actions.api.background._warm_up()
         assert _Loaded.warmed == 2  # the encoder's every-length run and the scam checker's
         # Both languages' texts are parsed before the first message, not during it.
         assert catalogue.cache_info().currsize == len(LANGUAGES)
