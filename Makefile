@@ -48,7 +48,7 @@ $(RASA_VENV)/.installed: requirements-rasa.lock
 EMBED_STAMP := .cache/faq-index.stamp
 embedding-model: $(EMBED_STAMP)
 $(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py actions/*/*.py)
-	@$(PY) -m actions.embedding.model_folder --quiet
+	@$(PY) -m bot.maintain.embedding_model --quiet
 	@$(PY) -m bot faq build
 	@mkdir -p $(dir $@) && touch $@
 

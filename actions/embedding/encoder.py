@@ -393,7 +393,7 @@ class Encoder:
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise EncoderUnavailable(
                 f"No sentence-transformers model at {path}. Build the default one with "
-                "`python -m actions.embedding.model_folder` or set EMBEDDING_MODEL to a local folder."
+                "`python -m bot.maintain.embedding_model` or set EMBEDDING_MODEL to a local folder."
             )
         _limit_threads(threads)
         self._threads = threads

@@ -422,7 +422,7 @@ class Retriever:
                     encoder = get_encoder()
                 except Exception:  # noqa: BLE001 - serve lexical suggestions rather than nothing
                     log.exception("Embedding model unavailable: FAQ answers fall back to "
-                                  "n-gram suggestions only. Run `python -m actions.embedding.model_folder`.")
+                                  "n-gram suggestions only. Run `python -m bot.maintain.embedding_model`.")
                     encoder = None
                 retriever = cls(encoder=encoder)
                 if settings.FAQ_WATCH:
