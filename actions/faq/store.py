@@ -24,8 +24,9 @@ from actions.translit import cyrillic_share
 
 # Data files that live in faq/ but hold no FAQ entries (the scam checker's).
 # facts.yml is the fact sheet the answers rest on (actions/faq/facts.py); scam_phrases.yml
-# holds the scam checker's phrase rules.
-NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "scam_phrases.yml", "facts.yml"})
+# and scam_rules.yml hold the scam checker's rules.
+NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "scam_phrases.yml", "scam_rules.yml",
+                           "facts.yml"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "sources", "reviewed",
                         "related", "status", "facts", "correction"})
 STATUSES = ("published", "draft")
