@@ -75,6 +75,7 @@ lint: $(VENV)/.installed
 
 validate: $(VENV)/.installed $(RASA_VENV)/.installed
 	@$(PY) -m bot faq validate
+	@$(PY) -m bot nlu from-strings --check
 	@$(PY) -m bot nlu from-faq --check || echo "note: Rasa learns new FAQ phrasings at its next training; the bot answers them now."
 	@$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --quiet
 

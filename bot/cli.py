@@ -171,6 +171,7 @@ DELEGATES = {
     ("scam", "eval"): "bot.maintain.scam_eval:main",
     ("nlu", "eval"): "bot.nlu_eval:main",
     ("nlu", "from-faq"): "bot.maintain.faq_nlu:main",
+    ("nlu", "from-strings"): "bot.maintain.domain_texts:main",
     ("stats",): "bot.stats:stats_main",
     ("alerts",): "bot.alerts:main",
     ("bench",): "bot.bench:main",
@@ -201,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("speak", help="python -m bot speak --lang mn|en [--rate N] TEXT --out FILE.ogg")
     sub.add_parser("faq", help="validate | ask | eval | reload | voices | candidates")
     sub.add_parser("scam", help="eval")
-    sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples")
+    sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples"
+                   " | from-strings: domain.yml responses from strings/")
     sub.add_parser("stats", help="questions, tickets and answer times")
     sub.add_parser("alerts", help="list | preview ID | send ID | corrections (docs/alerts.md)")
     sub.add_parser("bench", help="end-to-end latency and throughput benchmark")
