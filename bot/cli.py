@@ -54,7 +54,7 @@ def _supervise(stack):
 def build(config: Config, dry_run: bool = False):
     from actions.strings import load_all
     from bot.assistant import Assistant
-    from bot.handoff import Desk
+    from bot.handoff.desk import Desk
     from bot.rasa_client import RasaClient
     from bot.rasa_store import RasaStore
     from bot.storage import Database

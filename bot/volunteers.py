@@ -38,7 +38,7 @@ from telegram.ext import (
 
 from actions.privacy import mask_pii
 from actions.strings import t
-from bot.handoff import Desk
+from bot.handoff.desk import Desk
 from bot.replies import TELEGRAM_TEXT_LIMIT, Button, Reply, split_text
 from bot.speech.send import send_spoken
 

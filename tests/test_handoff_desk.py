@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.handoff import Desk, DeskSettings, FaqCandidate, Ticket, TicketMessage, wait_text
+from bot.handoff.desk import Desk, DeskSettings, FaqCandidate, Ticket, TicketMessage, wait_text
 from bot.replies import Button, Reply
 from bot.storage import Database
 from bot.volunteers import parse_days, reads_as_question
