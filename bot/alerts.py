@@ -27,7 +27,7 @@ from bot import alert_store as store
 from bot.alert_content import Alert, Correction, load_alerts, load_corrections
 from bot.broadcast import Broadcaster, Campaign, Progress, summary_line
 from bot.config import Config
-from bot.handoff.desk import wait_text
+from bot.handoff.wording import wait_text
 from bot.storage import Database, utcnow
 
 log = logging.getLogger(__name__)

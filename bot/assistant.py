@@ -19,7 +19,7 @@ from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, MAX_MESSAGE_CHARS, MET
 from actions.strings import t
 from bot import alert_store, buttons
 from bot.config import Config
-from bot.handoff.desk import created_text as handoff_created_text
+from bot.handoff.wording import created_text as handoff_created_text
 from bot.lang import detect_language
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_store import RasaStore

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from actions.privacy import mask_pii
 from actions.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS, TOPICS
 from actions.translit import cyrillic_share, to_cyrillic
-from bot.handoff.desk import FaqCandidate
+from bot.handoff.tables import FaqCandidate
 from bot.storage import Database
 
 TITLE_CHARS = 60

@@ -28,7 +28,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from actions.privacy import mask_pii
 from actions.settings import DEFAULT_LANGUAGE, LANGUAGES, TOPICS
 from actions.strings import t
-from bot.handoff.desk import DeskSettings, Ticket, wait_text
+from bot.handoff.settings import DeskSettings
+from bot.handoff.tables import Ticket
+from bot.handoff.wording import wait_text
 from bot.storage import Base, Database, Turn, utcnow
 
 OTHER = "other"

@@ -11,7 +11,9 @@ import yaml
 from actions.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS
 from bot import candidates
 from bot.config import Config
-from bot.handoff.desk import Desk, DeskSettings, FaqCandidate, Ticket
+from bot.handoff.desk import Desk
+from bot.handoff.settings import DeskSettings
+from bot.handoff.tables import FaqCandidate, Ticket
 from bot.storage import Database
 from tests.test_handoff_desk import GROUP, VOLUNTEER, Chat, FakeNotifier
 
