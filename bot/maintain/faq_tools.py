@@ -436,11 +436,8 @@ def synthetic_faq(directory: Path, n: int) -> None:
         yaml.safe_dump({"topic": "banking", "entries": entries}, allow_unicode=True), encoding="utf-8")
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    encoder = None if args.lexical_only else _load_encoder(args.model)
-    if encoder is None and not args.lexical_only:
-        _out("FAILED: the embedding model could not be loaded; use --lexical-only to measure n-grams alone")
-        return 1
+def _eval_config(args: argparse.Namespace) -> RetrievalConfig:
+    """The retrieval settings under test: the app's, less what the flags switch off."""
     cfg = RetrievalConfig()
     if args.no_lexical:
         cfg = replace(cfg, use_lexical=False)
@@ -448,54 +445,46 @@ def cmd_eval(args: argparse.Namespace) -> int:
         cfg = replace(cfg, transliterate=False)
     if args.lexical_weight is not None:
         cfg = replace(cfg, lexical_weight=args.lexical_weight)
-    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
+    return cfg
 
-    if args.build_bench:
-        if encoder is None:
-            _out("FAILED: --build-bench measures embedding; it needs the model")
-            return 1
-        with tempfile.TemporaryDirectory() as tmp:
-            synthetic_faq(Path(tmp), args.build_bench)
-            started, cpu = time.perf_counter(), time.process_time()
-            bench = Retriever(Path(tmp), encoder=encoder, config=cfg, use_cache=False,
-                              state_dir=Path(tmp), show_progress=sys.stderr.isatty())
-            took, cpu = time.perf_counter() - started, time.process_time() - cpu
-        _out(f"index build, {args.build_bench} synthetic entries ({len(bench.index.row_text)} rows), "
-             f"no cache, {_precision(encoder)}: {took:.1f} s ({len(bench.index.row_text) / took:.0f} "
-             f"rows/s), CPU {cpu:.1f} s; target <= 60 s for 1,000 entries")
-        _out(f"machine load average {_load():.1f} (wall time is only meaningful near 0 on 2 cores)")
-        return 0
 
-    paths = [Path(f) for f in args.file] if args.file else eval_files()
-    items = load_eval(paths)
+def _bench_build(n: int, encoder: Encoder, cfg: RetrievalConfig) -> int:
+    """`faq eval --build-bench N`: how long indexing N synthetic entries takes."""
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        retriever = Retriever(Path(args.faq_dir), encoder=encoder, config=cfg,
-                              use_cache=not args.cold, state_dir=Path(tmp),
-                              show_progress=sys.stderr.isatty())
-        build = time.perf_counter() - started
+        synthetic_faq(Path(tmp), n)
+        started, cpu = time.perf_counter(), time.process_time()
+        bench = Retriever(Path(tmp), encoder=encoder, config=cfg, use_cache=False,
+                          state_dir=Path(tmp), show_progress=sys.stderr.isatty())
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    _out(f"index build, {n} synthetic entries ({len(bench.index.row_text)} rows), "
+         f"no cache, {_precision(encoder)}: {took:.1f} s ({len(bench.index.row_text) / took:.0f} "
+         f"rows/s), CPU {cpu:.1f} s; target <= 60 s for 1,000 entries")
+    _out(f"machine load average {_load():.1f} (wall time is only meaningful near 0 on 2 cores)")
+    return 0
+
+
+def _print_eval_header(retriever: Retriever, items: Sequence[EvalItem], paths: Sequence[Path],
+                       weight: float, build_s: float, cold: bool) -> None:
+    """What was measured: model, content, eval files, and entries the eval names that faq/ lacks."""
     index = retriever.index
-    ids = [e.id for e in index.entries]
-    known = set(ids)
+    known = {e.id for e in index.entries}
     missing = sorted({i.faq_id for i in items if i.faq_id and i.faq_id not in known})
-    _out(f"model: {retriever.model_name} ({_precision(encoder)})   lexical weight: {weight}   "
+    _out(f"model: {retriever.model_name} ({_precision(retriever.encoder)})   lexical weight: {weight}   "
          "transliteration: "
-         f"{'on' if cfg.transliterate else 'off'}")
+         f"{'on' if retriever.config.transliterate else 'off'}")
     _out(f"content: {len(index.entries)} published entries, {len(index.row_text)} rows; "
          f"eval: {sum(1 for i in items if i.faq_id)} FAQ items, "
          f"{sum(1 for i in items if not i.faq_id)} non-FAQ items ({', '.join(p.name for p in paths)})")
     if missing:
         _out(f"WARNING eval items name entries not in faq/: {', '.join(missing)}")
-    _out(f"index build: {build:.1f} s ({'cold, no cache' if args.cold else 'cache allowed'})\n")
+    _out(f"index build: {build_s:.1f} s ({'cold, no cache' if cold else 'cache allowed'})\n")
 
-    # Warm up once so the first query does not carry lazy initialisation.
-    retriever.search("warm up")
-    scored = score_items(retriever, items)
-    _print_accuracy(scored, ids, weight, not args.quiet, retriever)
 
-    # Every text was just embedded above; without clearing, the encoder's
-    # cache of recent texts would answer and the figures would flatter.
-    clear = getattr(encoder, "clear_cache", None)
+def _print_latency(retriever: Retriever, items: Sequence[EvalItem]) -> None:
+    """Search time per held-out question, with the encoder's cache of recent texts cleared."""
+    # Every text was just embedded by the accuracy run; without clearing, the
+    # cache would answer and the figures would flatter.
+    clear = getattr(retriever.encoder, "clear_cache", None)
     latencies = []
     cpu = time.process_time()
     for item in items:
@@ -509,8 +498,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
          f"p95 {_percentile(latencies, 0.95):.1f} ms, CPU {cpu_ms:.1f} ms (target p95 <= 30 ms); "
          f"machine load average {_load():.1f}")
 
-    print_parts(retriever, items)
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    encoder = None if args.lexical_only else _load_encoder(args.model)
+    if encoder is None and not args.lexical_only:
+        _out("FAILED: the embedding model could not be loaded; use --lexical-only to measure n-grams alone")
+        return 1
+    cfg = _eval_config(args)
+    if args.build_bench:
+        if encoder is None:
+            _out("FAILED: --build-bench measures embedding; it needs the model")
+            return 1
+        return _bench_build(args.build_bench, encoder, cfg)
+
+    paths = [Path(f) for f in args.file] if args.file else eval_files()
+    items = load_eval(paths)
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        retriever = Retriever(Path(args.faq_dir), encoder=encoder, config=cfg,
+                              use_cache=not args.cold, state_dir=Path(tmp),
+                              show_progress=sys.stderr.isatty())
+        build = time.perf_counter() - started
+    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
+    _print_eval_header(retriever, items, paths, weight, build, args.cold)
+    # Warm up once so the first query does not carry lazy initialisation.
+    retriever.search("warm up")
+    scored = score_items(retriever, items)
+    _print_accuracy(scored, [e.id for e in retriever.index.entries], weight, not args.quiet, retriever)
+    _print_latency(retriever, items)
+    print_parts(retriever, items)
     if args.lexical_only:
         _out("\nWithout the model the bot never answers directly; it offers n-gram suggestions "
              f"from score {cfg.lexical_only_low:.2f} up.")
