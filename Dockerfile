@@ -28,7 +28,7 @@ COPY faq/ faq/
 # server the question reading it shares with Rasa's classifier.
 COPY rasa_side/ rasa_side/
 # Build the sentence-transformers folder from the installed package once, at build time.
-RUN python -m actions.embedding_model --quiet
+RUN python -m bot.maintain.embedding_model --quiet
 
 VOLUME /data
 EXPOSE 5055 8443

@@ -47,8 +47,8 @@ $(RASA_VENV)/.installed: requirements-rasa.lock
 # The stamp skips both (and torch's import time) when nothing they read changed.
 EMBED_STAMP := .cache/faq-index.stamp
 embedding-model: $(EMBED_STAMP)
-$(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py) $(wildcard core/*.py)
-	@$(PY) -m actions.embedding_model --quiet
+$(EMBED_STAMP): $(VENV)/.installed $(wildcard faq/*.yml) $(wildcard actions/*.py actions/*/*.py) $(wildcard core/*.py)
+	@$(PY) -m bot.maintain.embedding_model --quiet
 	@$(PY) -m bot faq build
 	@mkdir -p $(dir $@) && touch $@
 
@@ -75,6 +75,7 @@ lint: $(VENV)/.installed
 
 validate: $(VENV)/.installed $(RASA_VENV)/.installed
 	@$(PY) -m bot faq validate
+	@$(PY) -m bot nlu from-strings --check
 	@$(PY) -m bot nlu from-faq --check || echo "note: Rasa learns new FAQ phrasings at its next training; the bot answers them now."
 	@$(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --quiet
 

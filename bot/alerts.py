@@ -7,7 +7,7 @@
 - `bot run` sends pending corrections and drops answer records past the
   retention period once a day, and resumes broadcasts a crash interrupted.
 
-The sending itself is bot/broadcast.py; the content, actions/alert_content.py.
+The sending itself is bot/broadcast.py; the content, bot/alert_content.py.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from actions.alert_content import Alert, Correction, load_alerts, load_corrections
 from bot import alert_store as store
+from bot.alert_content import Alert, Correction, load_alerts, load_corrections
 from bot.broadcast import Broadcaster, Campaign, Progress, summary_line
 from bot.config import Config
-from bot.handoff import wait_text
+from bot.handoff.wording import wait_text
 from bot.storage import Database, utcnow
 from core.settings import DEFAULT_LANGUAGE, LANGUAGES
 from core.strings import t

@@ -12,11 +12,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from actions.junk_input import junk_kind
-from actions.junk_input import reply_key as junk_reply_key
+from actions.faq.junk_input import junk_kind
+from actions.faq.junk_input import reply_key as junk_reply_key
 from bot import alert_store, buttons
 from bot.config import Config
-from bot.handoff import created_text as handoff_created_text
+from bot.handoff.wording import created_text as handoff_created_text
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.rasa_store import RasaStore
 from bot.replies import Button, Reply, from_rasa

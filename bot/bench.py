@@ -45,7 +45,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 
@@ -205,7 +205,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def main(argv: list[str]) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot bench")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--messages", type=int, default=10, help="messages per user (users x messages in all)")
@@ -217,6 +217,92 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--flood", action="store_true",
                         help="one user sends 100 messages at once while 20 ask normally, then 50 users x 5 "
                              "messages at once: false apologies, lost messages, others' p95 (bot/bench_flood.py)")
+    return parser
+
+
+def _start_bot(api: Any, stack: Any, work: Path) -> subprocess.Popen:
+    """The bot as in production, against the stand-in."""
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_URL=api.url, RASA_URL=stack.rasa_url,
+               ACTIONS_URL=stack.actions_url, RASA_AUTH_TOKEN=stack.token or "",
+               DATABASE_URL=f"sqlite:///{work / 'bot.db'}", STATE_DIR=str(work), LOG_LEVEL="WARNING")
+    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services"], cwd=ROOT, env=env,
+                            stdout=open(work / "bot.log", "wb"), stderr=subprocess.STDOUT)
+
+
+def _bot_ready(api: Any, bot: subprocess.Popen, work: Path) -> bool:
+    """Waits for the bot's first call (getMe); False, with its log, if it died first."""
+    while not any(s.method == "getMe" for s in api.sent):
+        if bot.poll() is not None:
+            print((work / "bot.log").read_text()[-2000:], file=sys.stderr)
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _play(args: argparse.Namespace, api: Any, texts: list[str]) -> list[tuple[str, float]]:
+    """Every user's messages, closed or open loop: (answered/apologised/unanswered, seconds) each."""
+    sorry = apologies()
+    outcomes: list[tuple[str, float]] = []
+    lock = threading.Lock()
+
+    def ask(n: int, text: str) -> str:
+        """User n sends text and waits for the bot's first reply."""
+        user_id = 900_000 + n
+        mark = api.mark()
+        api.send_text(user_id, text)
+        try:
+            reply = api.wait_for(user_id, after=mark, timeout=args.timeout)[0]
+        except AssertionError:
+            return UNANSWERED
+        return APOLOGISED if reply.text in sorry else ANSWERED
+
+    def closed_loop_user(n: int) -> None:
+        for m in range(args.messages):
+            sent_at = time.perf_counter()
+            outcome = ask(n, texts[(n * args.messages + m) % len(texts)])
+            took = time.perf_counter() - sent_at
+            with lock:
+                outcomes.append((outcome, took))
+
+    if args.rate is None:
+        threads = [threading.Thread(target=closed_loop_user, args=(n,)) for n in range(args.users)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        return outcomes
+    schedule = arrival_times(args.rate, args.users * args.messages, args.seed)
+    played = run_open_loop(schedule, args.users, lambda n, index: ask(n, texts[index % len(texts)]))
+    return [(outcome, took) for _, outcome, took in played]
+
+
+def _report(args: argparse.Namespace, outcomes: list[tuple[str, float]], wall: float,
+            pids: dict[str, int | None], cpu_before: dict[str, float | None]) -> int:
+    """The figures; exit status 1 when a message went unanswered or was apologised for."""
+    total = args.users * args.messages
+    latencies = [took for outcome, took in outcomes if outcome == ANSWERED]
+    apologised = sum(outcome == APOLOGISED for outcome, _ in outcomes)
+    unanswered = total - len(latencies) - apologised
+    print(f"users {args.users}, messages {total}, wall time {wall:.1f} s")
+    if args.rate is not None:
+        print(f"offered {args.rate:g} messages/s (Poisson), achieved {len(latencies) / wall:.1f} messages/s")
+    if latencies:
+        print(f"reply latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
+              f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    print(f"throughput {len(latencies) / wall:.1f} messages/s; answered {len(latencies)}/{total}, "
+          f"apologised (timed out) {apologised}, unanswered {unanswered}")
+    for name, before in cpu_before.items():
+        after = cpu_seconds(pids[name])
+        if before is not None and after is not None:
+            print(f"cpu {name}: {(after - before) / total * 1000:.0f} ms per message")
+    for name in ("bot", "action server", "rasa server"):
+        if pids[name]:
+            print(f"peak memory {name}: {peak_rss_mb(pids[name]):.0f} MB")
+    return 0 if unanswered == apologised == 0 else 1
+
+
+def main(argv: list[str]) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.users < 1 or args.messages < 1:
         parser.error("--users and --messages must be at least 1")
@@ -232,81 +318,22 @@ def main(argv: list[str]) -> int:
     stack = Stack(f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}", state_dir=work)
     print("starting Rasa and the action server ...", file=sys.stderr)
     stack.ensure()
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_URL=api.url, RASA_URL=stack.rasa_url,
-               ACTIONS_URL=stack.actions_url, RASA_AUTH_TOKEN=stack.token or "",
-               DATABASE_URL=f"sqlite:///{work / 'bot.db'}", STATE_DIR=str(work), LOG_LEVEL="WARNING")
-    bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--no-services"], cwd=ROOT, env=env,
-                           stdout=open(work / "bot.log", "wb"), stderr=subprocess.STDOUT)
+    bot = _start_bot(api, stack, work)
     try:
-        while not any(s.method == "getMe" for s in api.sent):
-            if bot.poll() is not None:
-                print((work / "bot.log").read_text()[-2000:], file=sys.stderr)
-                return 1
-            time.sleep(0.1)
+        if not _bot_ready(api, bot, work):
+            return 1
         texts = questions()
         if args.flood:
             from bot.bench_flood import Flood
 
             return 0 if Flood(api, texts, args.timeout, args.seed).run() else 1
-        sorry = apologies()
-        total = args.users * args.messages
-        outcomes: list[tuple[str, float]] = []  # (answered/apologised/unanswered, seconds)
-        lock = threading.Lock()
-
-        def ask(n: int, text: str) -> str:
-            """User n sends text and waits for the bot's first reply."""
-            user_id = 900_000 + n
-            mark = api.mark()
-            api.send_text(user_id, text)
-            try:
-                reply = api.wait_for(user_id, after=mark, timeout=args.timeout)[0]
-            except AssertionError:
-                return UNANSWERED
-            return APOLOGISED if reply.text in sorry else ANSWERED
-
-        def closed_loop_user(n: int) -> None:
-            for m in range(args.messages):
-                sent_at = time.perf_counter()
-                outcome = ask(n, texts[(n * args.messages + m) % len(texts)])
-                took = time.perf_counter() - sent_at
-                with lock:
-                    outcomes.append((outcome, took))
-
         pids = {"bot": bot.pid, "action server": stack.started[0].pid if stack.started else None,
                 "rasa server": stack.started[-1].pid if len(stack.started) > 1 else None,
                 "bench (stand-in, users)": os.getpid()}
         cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
         started = time.perf_counter()
-        if args.rate is None:
-            threads = [threading.Thread(target=closed_loop_user, args=(n,)) for n in range(args.users)]
-            for th in threads:
-                th.start()
-            for th in threads:
-                th.join()
-        else:
-            schedule = arrival_times(args.rate, total, args.seed)
-            played = run_open_loop(schedule, args.users, lambda n, index: ask(n, texts[index % len(texts)]))
-            outcomes = [(outcome, took) for _, outcome, took in played]
-        wall = time.perf_counter() - started
-        latencies = [took for outcome, took in outcomes if outcome == ANSWERED]
-        apologised = sum(outcome == APOLOGISED for outcome, _ in outcomes)
-        unanswered = total - len(latencies) - apologised
-        print(f"users {args.users}, messages {total}, wall time {wall:.1f} s")
-        if args.rate is not None:
-            print(f"offered {args.rate:g} messages/s (Poisson), achieved {len(latencies) / wall:.1f} messages/s")
-        if latencies:
-            print(f"reply latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
-                  f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
-        print(f"throughput {len(latencies) / wall:.1f} messages/s; answered {len(latencies)}/{total}, "
-              f"apologised (timed out) {apologised}, unanswered {unanswered}")
-        for name, before in cpu_before.items():
-            after = cpu_seconds(pids[name])
-            if before is not None and after is not None:
-                print(f"cpu {name}: {(after - before) / total * 1000:.0f} ms per message")
-        for name in ("bot", "action server", "rasa server"):
-            if pids[name]:
-                print(f"peak memory {name}: {peak_rss_mb(pids[name]):.0f} MB")
-        return 0 if unanswered == apologised == 0 else 1
+        outcomes = _play(args, api, texts)
+        return _report(args, outcomes, time.perf_counter() - started, pids, cpu_before)
     finally:
         bot.terminate()
         try:

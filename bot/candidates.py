@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from bot.handoff import FaqCandidate
+from bot.handoff.tables import FaqCandidate
 from bot.storage import Database
 from core.privacy import mask_pii
 from core.script import cyrillic_share, to_cyrillic

@@ -53,7 +53,7 @@ def _supervise(stack):
 
 def build(config: Config, dry_run: bool = False):
     from bot.assistant import Assistant
-    from bot.handoff import Desk
+    from bot.handoff.desk import Desk
     from bot.rasa_client import RasaClient
     from bot.rasa_store import RasaStore
     from bot.storage import Database
@@ -168,10 +168,11 @@ DELEGATES = {
     ("bench", "layers"): "bot.bench_layers:main",
     ("faq", "voices"): "bot.speech.cli:voices_main",
     ("faq", "candidates"): "bot.candidates:candidates_main",
-    ("faq",): "actions.faq_tools:main",
-    ("scam", "eval"): "actions.scam_eval:main",
+    ("faq",): "bot.maintain.faq_tools:main",
+    ("scam", "eval"): "bot.maintain.scam_eval:main",
     ("nlu", "eval"): "bot.nlu_eval:main",
-    ("nlu", "from-faq"): "actions.faq_nlu:main",
+    ("nlu", "from-faq"): "bot.maintain.faq_nlu:main",
+    ("nlu", "from-strings"): "bot.maintain.domain_texts:main",
     ("stats",): "bot.stats:stats_main",
     ("alerts",): "bot.alerts:main",
     ("bench",): "bot.bench:main",
@@ -202,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("speak", help="python -m bot speak --lang mn|en [--rate N] TEXT --out FILE.ogg")
     sub.add_parser("faq", help="validate | ask | eval | reload | voices | candidates")
     sub.add_parser("scam", help="eval")
-    sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples")
+    sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples"
+                   " | from-strings: domain.yml responses from strings/")
     sub.add_parser("stats", help="questions, tickets and answer times")
     sub.add_parser("alerts", help="list | preview ID | send ID | corrections (docs/alerts.md)")
     sub.add_parser("bench", help="end-to-end latency and throughput benchmark | voice | layers")

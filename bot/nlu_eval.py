@@ -1,7 +1,7 @@
 """`python -m bot nlu eval`: Rasa intent accuracy on the held-out question set.
 
 Parses every held-out item (tests/data/nlu_eval.yml and every
-tests/data/faq_eval_*.yml, actions/eval_data.py) with the running Rasa model
+tests/data/faq_eval_*.yml, bot/maintain/eval_data.py) with the running Rasa model
 (started if needed) and prints, per language form, intent accuracy, macro-F1
 over intents, and topic accuracy: for questions that have a topic, the share
 whose intent names that topic (what restricts FAQ retrieval); then topic
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from actions.eval_data import PARTS, eval_files, load_items
+from bot.maintain.eval_data import PARTS, eval_files, load_items
 from core.privacy import mask_pii
 from core.settings import INTENT_TOPICS, QUESTION_FORMS
 

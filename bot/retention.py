@@ -32,9 +32,10 @@ from sqlalchemy import delete, func, select, update
 
 from bot import alert_store, stats
 from bot.config import Config
-from bot.handoff import CLOSED, DeskSettings, FaqCandidate, Ticket, TicketMessage, TicketPost
+from bot.handoff.tables import CLOSED, FaqCandidate, Ticket, TicketMessage, TicketPost
 from bot.rasa_store import RasaStore
 from bot.storage import Database, PendingQuestion, Turn, UserSettings, utcnow
+from core.settings import DeskSettings
 
 log = logging.getLogger(__name__)
 

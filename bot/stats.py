@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import JSON, Date, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bot.handoff import DeskSettings, Ticket, wait_text
+from bot.handoff.tables import Ticket
+from bot.handoff.wording import wait_text
 from bot.storage import Base, Database, Turn, utcnow
 from core.privacy import mask_pii
-from core.settings import DEFAULT_LANGUAGE, LANGUAGES, TOPICS
+from core.settings import DEFAULT_LANGUAGE, LANGUAGES, TOPICS, DeskSettings
 from core.strings import t
 
 OTHER = "other"

@@ -40,20 +40,10 @@ from bot.telegram_limits import TelegramLimits
 from bot.telegram_request import AiohttpRequest
 from bot.voice_questions import Incoming, VoiceQuestions
 from bot.volunteers import reads_as_question
+from core.settings import LANGUAGES
 from core.strings import t
 
 log = logging.getLogger(__name__)
-
-COMMAND_DESCRIPTIONS = {
-    "en": {"start": "Start and choose language", "help": "What I can do", "menu": "Topics",
-           "language": "Change language", "voice": "Voice replies on or off",
-           "repeat": "Play the last answer again", "slower": "Speak slower", "faster": "Speak faster",
-           "forget": "Delete my data"},
-    "mn": {"start": "Эхлэх, хэл сонгох", "help": "Юу хийж чадах вэ", "menu": "Сэдвүүд",
-           "language": "Хэл солих", "voice": "Дуут хариу асаах, унтраах",
-           "repeat": "Сүүлийн хариултыг дахин сонсох", "slower": "Удаан унших", "faster": "Хурдан унших",
-           "forget": "Миний мэдээллийг устгах"},
-}
 
 
 class TelegramFrontend:
@@ -263,9 +253,8 @@ class TelegramFrontend:
 
 
 async def set_commands(app: Application) -> None:
-    for lang, texts in COMMAND_DESCRIPTIONS.items():
-        commands = [BotCommand(name, texts[name] if name in texts else t(lang, f"commands.{name}"))
-                    for name in COMMANDS]
+    for lang in LANGUAGES:
+        commands = [BotCommand(name, t(lang, f"command_menu.{name}")) for name in COMMANDS]
         try:
             await app.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
         except TelegramError as exc:

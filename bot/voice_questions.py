@@ -83,7 +83,7 @@ def forget_recordings(db: Database, user_id: int) -> list[GroupPost]:
 
 def purge_recordings(db: Database, now: dt.datetime | None = None) -> list[GroupPost]:
     """Drops recordings whose ticket is closed or whose consent question expired."""
-    from bot.handoff import CLOSED, Ticket
+    from bot.handoff.tables import CLOSED, Ticket
 
     now = now or utcnow()
     with db.session() as s:
@@ -193,7 +193,7 @@ class VoiceQuestions:
 
     async def post_recording(self, recording_id: int) -> bool:
         """Sends the recording to the volunteer group, as a reply to its ticket's post."""
-        from bot.handoff import TicketPost
+        from bot.handoff.tables import TicketPost
 
         desk = self.assistant.desk
         notifier = getattr(desk, "notifier", None)

@@ -36,7 +36,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handoff import Desk
+from bot.handoff.desk import Desk
 from bot.replies import TELEGRAM_TEXT_LIMIT, Button, Reply, split_text
 from bot.speech.send import send_spoken
 from core.privacy import mask_pii

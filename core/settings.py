@@ -110,7 +110,7 @@ LOW_CONFIDENCE_HANDOFF_AFTER = 2
 CHECK_REQUEST_MAX_WORDS = 6
 
 # Sentence-embedding model for FAQ retrieval and the scam checker. The default
-# folder is built offline by `python -m actions.embedding_model`; a deployment
+# folder is built offline by `python -m bot.maintain.embedding_model`; a deployment
 # can point this at any local sentence-transformers folder instead.
 EMBEDDING_MODEL = os.environ.get(
     "EMBEDDING_MODEL", str(CACHE_DIR / "models" / "multilingual-e5-small")
@@ -147,7 +147,7 @@ EMBEDDING_QUERY_CACHE = 2048
 # kernels (the first ~30 questions after a start took 19 ms, not 11).
 EMBEDDING_WARM_WORDS = 64
 
-# --- FAQ retrieval (actions/retrieval.py, actions/faq_tools.py) ---
+# --- FAQ retrieval (actions/faq/retrieval.py, bot/maintain/faq_tools.py) ---
 # Score = (1 - weight) * embedding cosine (best of an entry's phrasings and
 # titles) + weight * character n-gram cosine (against the whole entry).
 # The three values below serve only a form without learnt thresholds (see
@@ -161,14 +161,14 @@ FAQ_LOW_SCORE = 0.61
 # Per question form, learnt from training material (FAQ phrasings with
 # themselves or their whole entry left out, nlu_data's out_of_scope examples)
 # by `python -m bot faq calibrate`, never from the held-out set, and written
-# to this file (actions/faq_thresholds.py reads it): answer when score >= high
+# to this file (actions/faq/thresholds.py reads it): answer when score >= high
 # and lead >= margin, or when the embedding and the n-grams agree on the best
 # entry with score >= agree_high and lead >= agree_margin; "Did you mean" from
 # low up; below low, the honest "no answer here". "<form>_long" serve long
 # messages (FAQ_LONG_WORDS), learnt on the same questions wrapped in a few
 # sentences (faq_calibration.LONG_FILLERS). The three values above serve a
 # form not in the file.
-FAQ_THRESHOLDS_FILE = ROOT / "actions" / "faq_thresholds.yml"
+FAQ_THRESHOLDS_FILE = ROOT / "actions" / "faq" / "thresholds.yml"
 # A message read (greetings set aside) to at least this many words is long:
 # its scores run lower, so it has thresholds of its own ("<form>_long").
 FAQ_LONG_WORDS = 16
@@ -346,7 +346,7 @@ class BotSettings:
 
 @dataclass(frozen=True)
 class DeskSettings:
-    """The volunteer desk's tunables (bot/handoff.py)."""
+    """The volunteer desk's tunables (bot/handoff/desk.py)."""
 
     # An open ticket nobody took within this time is posted to the group again, once.
     remind_minutes: int = 30

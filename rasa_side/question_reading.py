@@ -19,7 +19,7 @@ is (in the message's language), raw or already masked by core/privacy.py
   the sentence before it, self-introductions left out; otherwise the whole.
 
 The caller matches both and lets the better evidence win. Rasa's virtualenv
-(the classifier in rasa_side/) and the action server (actions/retrieval.py)
+(the classifier in rasa_side/) and the action server (actions/faq/retrieval.py)
 import this very module, so the topic and the FAQ entry are chosen from the
 same reading; personal numbers are found by core/privacy.py, the same rules
 that mask them. A trained Rasa model depends on both: change them together

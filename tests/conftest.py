@@ -44,7 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="session")
 def encoder():
     """The app's own sentence encoder (one per process); test_embedding.py has its own."""
-    from actions.embedding import EncoderUnavailable, get_encoder
+    from actions.embedding.encoder import EncoderUnavailable, get_encoder
 
     try:
         return get_encoder()

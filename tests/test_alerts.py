@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from actions.alert_content import load_alerts, load_corrections, problems
 from bot import alert_store as store
 from bot import scam_waves
+from bot.alert_content import load_alerts, load_corrections, problems
 from bot.alerts import send_corrections
 from bot.assistant import Assistant, Chat
 from bot.config import Config
@@ -248,7 +248,7 @@ def test_an_expired_alert_is_not_sent(tmp_path: Path, monkeypatch, capsys) -> No
 
 
 def test_faq_validate_fails_on_a_broken_alert(tmp_path: Path, capsys) -> None:
-    from actions.faq_tools import main
+    from bot.maintain.faq_tools import main
 
     faq = _alert_dir(tmp_path)
     assert main(["--faq-dir", str(faq), "validate", "--no-model"]) == 0

@@ -10,9 +10,10 @@ import yaml
 
 from bot import candidates
 from bot.config import Config
-from bot.handoff import Desk, DeskSettings, FaqCandidate, Ticket
+from bot.handoff.desk import Desk
+from bot.handoff.tables import FaqCandidate, Ticket
 from bot.storage import Database
-from core.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS
+from core.settings import FAQ_MIN_QUESTIONS_PER_FORM, QUESTION_FORMS, DeskSettings
 from tests.test_handoff_desk import GROUP, VOLUNTEER, Chat, FakeNotifier
 
 CARD = "4000 1234 5678 9010"
@@ -71,7 +72,7 @@ def test_export_is_draft_entries_in_the_faq_schema(db: Database, tmp_path: Path)
 
 def test_export_passes_the_faq_validator_as_drafts(db: Database, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    faq_tools = pytest.importorskip("actions.faq_tools")
+    faq_tools = pytest.importorskip("bot.maintain.faq_tools")
     out = tmp_path / "export" / "candidates.yml"
     candidates.candidates_main(["--out", str(out), "--database", str(db.engine.url)])
     capsys.readouterr()

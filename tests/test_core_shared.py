@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.scam_signals import mn_view
+from actions.scam.signals import mn_view
 from bot.replies import from_rasa
 from core.metadata import META_KEY, ActionOutcome, outcome_message, read_turn_metadata, turn_metadata
 from core.script import CYRILLIC_TO_LATIN, detect_form, lexical_key, romanize

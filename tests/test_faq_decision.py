@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actions import faq_calibration as fc
-from actions import faq_thresholds
-from actions.retrieval import RetrievalConfig, Retriever, Thresholds
+from actions.faq import thresholds as faq_thresholds
+from actions.faq.retrieval import RetrievalConfig, Retriever, Thresholds
+from bot.maintain import faq_calibration as fc
 from core import settings
 
 
@@ -74,7 +74,7 @@ def test_uncovered_questions_weigh_their_share_of_traffic() -> None:
 
 
 def test_the_thresholds_in_use_are_what_calibration_wrote() -> None:
-    """actions/faq_thresholds.yml is written by `faq calibrate`, with the settings it ran with."""
+    """actions/faq/thresholds.yml is written by `faq calibrate`, with the settings it ran with."""
     data = faq_thresholds.load()
     learnt = data["learnt_on"]
     assert learnt["uncovered_share"] == fc.UNCOVERED_SHARE and learnt["max_wrong"] == fc.MAX_WRONG

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from actions.faq_tools import official_domain_problems
+from bot.maintain.faq_tools import official_domain_problems
 from core.settings import FAQ_DIR
 
 

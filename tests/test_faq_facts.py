@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from actions import faq_tools
-from actions.faq_facts import answer_domains, phone_forms
+from actions.faq.facts import answer_domains, phone_forms
+from bot.maintain import faq_tools
 from core.settings import ROOT
 from tests.test_faq_tools import edit, faq, private_cache  # noqa: F401 - shared fixtures
 

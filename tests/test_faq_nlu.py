@@ -1,4 +1,4 @@
-"""FAQ question phrasings exported as Rasa topic-intent examples (actions/faq_nlu.py)."""
+"""FAQ question phrasings exported as Rasa topic-intent examples (bot/maintain/faq_nlu.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from actions import faq_nlu
-from actions.faq_store import FaqEntry
+from actions.faq.store import FaqEntry
+from bot.maintain import faq_nlu
 
 
 def _entry(fid: str, topic: str, questions: dict[str, tuple[str, ...]], status: str = "published") -> FaqEntry:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.faq_store import load_store, word_count
+from actions.faq.store import load_store, word_count
 from bot.speech.normalise import prepare
 from core.settings import FAQ_DIR, FAQ_MAX_ANSWER_WORDS
 from core.strings import t

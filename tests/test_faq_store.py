@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.faq_store import content_hash, files_signature, load_store
+from actions.faq.store import content_hash, files_signature, load_store
 from core.settings import TEST_DATA_DIR
 
 FIXTURE = TEST_DATA_DIR / "faq_fixture"

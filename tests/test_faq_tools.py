@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import faq_tools
-from actions.faq_store import content_hash
-from actions.retrieval import Retriever
+from actions.faq.retrieval import Retriever
+from actions.faq.store import content_hash
+from bot.maintain import faq_tools
 from core.settings import TEST_DATA_DIR
 
 FIXTURE = TEST_DATA_DIR / "faq_fixture"

@@ -11,10 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.handoff import Desk, DeskSettings, FaqCandidate, Ticket, TicketMessage, wait_text
+from bot.handoff.desk import Desk
+from bot.handoff.tables import FaqCandidate, Ticket, TicketMessage
+from bot.handoff.wording import wait_text
 from bot.replies import Button, Reply
 from bot.storage import Database
 from bot.volunteers import parse_days, reads_as_question
+from core.settings import DeskSettings
 
 GROUP = -100200300
 VOLUNTEER = 900001

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from actions.junk_input import NO_QUESTION, ONLY_NUMBERS, junk_kind
+from actions.faq.junk_input import NO_QUESTION, ONLY_NUMBERS, junk_kind
 from bot.local_secrets import auth_headers
 from core.strings import t
 from tests.telegram_standin import BotApiStandIn

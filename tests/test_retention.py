@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import alert_store, retention, stats
-from bot.handoff import CLOSED, OPEN, FaqCandidate, Ticket, TicketMessage
+from bot.handoff.tables import CLOSED, OPEN, FaqCandidate, Ticket, TicketMessage
 from bot.rasa_store import RasaStore
 from bot.storage import Database, PendingQuestion, Turn, UserSettings, utcnow
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actions.faq_store import content_hash
-from actions.retrieval import Retriever
+from actions.faq.retrieval import Retriever
+from actions.faq.store import content_hash
 from core.settings import FAQ_STATUS_FILE, TEST_DATA_DIR
 
 FIXTURE = TEST_DATA_DIR / "faq_fixture"
@@ -289,7 +289,7 @@ def test_empty_faq_folder_gives_no_answer_and_no_crash(tmp_path: Path) -> None:
 def test_word_overlap_scores_match_the_fitted_vectorizer() -> None:
     # The lexical half of every search is computed without sklearn's transform;
     # it must rank entries exactly as the vectorizer would, or answers change.
-    from actions.retrieval import LexicalIndex, lexical_key
+    from actions.faq.retrieval import LexicalIndex, lexical_key
 
     texts = ["e-Mongolia-д нэвтрэх нууц үг", "dansaa hamgaalah", "block a lost card at night",
              "Шагнал хожсон гэсэн мессеж", "хураамж", ""]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from actions import scam_phrases
-from actions import scam_signals as sig
-from actions.scam import ScamChecker
+from actions.scam import phrases as scam_phrases
+from actions.scam import signals as sig
+from actions.scam.checker import ScamChecker
 from core.privacy import mask_pii
 
 

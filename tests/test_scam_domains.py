@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import scam_signals as sig
-from actions.faq_facts import digits, load_facts
-from actions.scam import DOMAINS_FILE, PATTERNS_FILE, ScamChecker, load_library
+from actions.faq.facts import digits, load_facts
+from actions.scam import signals as sig
+from actions.scam.checker import DOMAINS_FILE, PATTERNS_FILE, ScamChecker, load_library
 from core.settings import ROOT
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import scam_eval
-from actions.scam import PATTERNS_FILE
+from actions.scam.checker import PATTERNS_FILE
+from bot.maintain import scam_eval
 from core.settings import QUESTION_FORMS
 
 

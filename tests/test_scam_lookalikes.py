@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from actions import scam_signals as sig
-from actions.scam import DOMAINS_FILE, PATTERNS_FILE, ScamChecker, load_library
+from actions.scam import signals as sig
+from actions.scam.checker import DOMAINS_FILE, PATTERNS_FILE, ScamChecker, load_library
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.scam import LIKELY_SCAM, NO_RED_FLAGS, SUSPICIOUS, ScamChecker
+from actions.scam.checker import LIKELY_SCAM, NO_RED_FLAGS, SUSPICIOUS, ScamChecker
 
 # (signal, lang of the answer, message, words the explanation must quote)
 FLAGS = [

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import yaml
 
-from actions import scam
-from actions.scam import DOMAINS_FILE, NO_RED_FLAGS, PATTERNS_FILE, ScamChecker
+from actions.scam import checker as scam
+from actions.scam.checker import DOMAINS_FILE, NO_RED_FLAGS, PATTERNS_FILE, ScamChecker
 
 pytestmark = pytest.mark.slow  # loads the sentence encoder
 
@@ -138,7 +138,7 @@ def test_invalid_yaml_keeps_the_previous_library(
     before = checker.check("Log in at khanbank-mn.com", "en")
     patterns.write_text("patterns: [unclosed\n", encoding="utf-8")
     _touch_later(patterns)
-    with caplog.at_level(logging.ERROR, logger="actions.scam"):
+    with caplog.at_level(logging.ERROR, logger="actions.scam.checker"):
         after = checker.check("Log in at khanbank-mn.com", "en")
     assert after.signals == before.signals
     assert "keeping the previous library" in caplog.text
@@ -159,14 +159,14 @@ def test_pattern_embeddings_are_computed_once(library_copy: tuple[Path, Path]) -
 def test_missing_model_degrades_to_rules_with_a_warning(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import actions.embedding
+    import actions.embedding.encoder
 
     def fail() -> None:
-        raise actions.embedding.EncoderUnavailable("no model folder")
+        raise actions.embedding.encoder.EncoderUnavailable("no model folder")
 
-    monkeypatch.setattr(actions.embedding, "get_encoder", fail)
+    monkeypatch.setattr(actions.embedding.encoder, "get_encoder", fail)
     checker = ScamChecker()
-    with caplog.at_level(logging.WARNING, logger="actions.scam"):
+    with caplog.at_level(logging.WARNING, logger="actions.scam.checker"):
         result = checker.check("Please send me the code you received", "en")
     assert result.verdict == "likely_scam"
     assert "rules only" in caplog.text
@@ -180,7 +180,7 @@ def test_model_failing_during_a_check_does_not_lose_the_answer(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     checker = ScamChecker(encoder=BrokenEncoder(), **STANDIN)
-    with caplog.at_level(logging.WARNING, logger="actions.scam"):
+    with caplog.at_level(logging.WARNING, logger="actions.scam.checker"):
         result = checker.check("Please send me the code you received", "en")
     assert result.verdict == "likely_scam"
     assert "rules only" in caplog.text
@@ -192,7 +192,7 @@ def test_model_failing_during_a_check_does_not_lose_the_answer(
 @pytest.fixture(scope="module")
 def real_checker() -> ScamChecker:
     try:
-        from actions.embedding import get_encoder
+        from actions.embedding.encoder import get_encoder
 
         encoder = get_encoder()
     except Exception as exc:  # the model folder is built by `make`; skip when absent
@@ -238,7 +238,7 @@ def test_missing_library_files_leave_the_rules_working(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     checker = ScamChecker(tmp_path / "none.yml", tmp_path / "none2.yml", use_encoder=False)
-    with caplog.at_level(logging.ERROR, logger="actions.scam"):
+    with caplog.at_level(logging.ERROR, logger="actions.scam.checker"):
         result = checker.check("Please send me the code you received", "en")
     assert result.verdict == "likely_scam"
     assert "library files missing" in caplog.text

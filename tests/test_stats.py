@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import stats
-from bot.handoff import Ticket
+from bot.handoff.tables import Ticket
 from bot.storage import Database, Turn, utcnow
 
 NOW = utcnow() - dt.timedelta(minutes=1)  # the command line reports up to "now"

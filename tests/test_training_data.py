@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.faq_nlu import read_examples
+from bot.maintain.faq_nlu import read_examples
 from core.script import detect_form
 
 ROOT = Path(__file__).resolve().parents[1]

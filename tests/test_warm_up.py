@@ -33,16 +33,16 @@ class _Loaded:
         _Loaded.warmed += 1
 
 
-def test_warm_up_runs_the_encoder_and_reads_every_text_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    import actions.retrieval
-    import actions.scam
+def test_warm_up_runs_the_encoder_then_freezes_what_loading_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    import actions.faq.retrieval
+    import actions.scam.checker
 
     # Stand-ins for the encoder and index, also for the warm-up that importing starts.
-    monkeypatch.setattr(actions.retrieval.Retriever, "shared", classmethod(lambda cls: _Loaded()))
-    monkeypatch.setattr(actions.scam, "default_checker", _Loaded)
-    import actions.actions
+    monkeypatch.setattr(actions.faq.retrieval.Retriever, "shared", classmethod(lambda cls: _Loaded()))
+    monkeypatch.setattr(actions.scam.checker, "default_checker", _Loaded)
+    import actions.api.background
 
-    monkeypatch.setattr(actions.actions, "default_checker", _Loaded)
+    monkeypatch.setattr(actions.api.background, "default_checker", _Loaded)
     for thread in threading.enumerate():
         if thread.name == "faq-warm-up":
             thread.join(timeout=60)
@@ -50,7 +50,7 @@ def test_warm_up_runs_the_encoder_and_reads_every_text_first(monkeypatch: pytest
     _Loaded.warmed = 0
     catalogue.cache_clear()
     try:
-        actions.actions._warm_up()
+        actions.api.background._warm_up()
         assert _Loaded.warmed == 2  # the encoder's every-length run and the scam checker's
         # Both languages' texts are parsed before the first message, not during it.
         assert catalogue.cache_info().currsize == len(LANGUAGES)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,10 @@ from core import settings
 from core.script import cyrillic_share
 
 # Data files that live in faq/ but hold no FAQ entries (the scam checker's).
-# facts.yml is the fact sheet the answers rest on (actions/faq_facts.py); scam_phrases.yml
-# holds the scam checker's phrase rules.
-NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "scam_phrases.yml", "facts.yml"})
+# facts.yml is the fact sheet the answers rest on (actions/faq/facts.py); scam_phrases.yml
+# and scam_rules.yml hold the scam checker's rules.
+NON_FAQ_FILES = frozenset({"official_domains.yml", "scam_patterns.yml", "scam_phrases.yml", "scam_rules.yml",
+                           "facts.yml"})
 ENTRY_KEYS = frozenset({"id", "title", "questions", "answer", "sources", "reviewed",
                         "related", "status", "facts", "correction"})
 STATUSES = ("published", "draft")
@@ -172,24 +173,11 @@ def parse_date(value: Any) -> str | None:
     return None
 
 
-def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry | None, list[Problem]]:
-    """One entry; None when it lacks what answering needs."""
-    problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        return None, [Problem(file, f"#{index + 1}", "entry is not a mapping (key: value lines)")]
-    eid = _text(raw.get("id"))
-    label = eid or f"#{index + 1}"
+# Reports one problem of the entry being parsed: (message, severity).
+_Report = Callable[..., None]
 
-    def err(msg: str, severity: str = "error") -> None:
-        problems.append(Problem(file, label, msg, severity))
 
-    if not eid:
-        err("missing `id`")
-    elif not _ID.match(eid):
-        err(f"id '{eid}' must be lower_snake_case (letters, digits, _)")
-    for key in sorted(set(raw) - ENTRY_KEYS):
-        err(f"unknown key `{key}` (typo?)", "warning")
-
+def _title(raw: dict[str, Any], err: _Report) -> dict[str, str]:
     title_raw = raw.get("title") if isinstance(raw.get("title"), dict) else {}
     if not isinstance(raw.get("title"), dict):
         err("`title` must have `en` and `mn`")
@@ -199,7 +187,10 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
             err(f"title.{lang} is missing")
         elif len(value) > TITLE_MAX_CHARS:
             err(f"title.{lang} is {len(value)} characters; at most {TITLE_MAX_CHARS} fit on a button")
+    return title
 
+
+def _questions(raw: dict[str, Any], err: _Report) -> dict[str, tuple[str, ...]]:
     questions: dict[str, tuple[str, ...]] = {}
     q_raw = raw.get("questions")
     if not isinstance(q_raw, dict):
@@ -224,7 +215,10 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
             elif form in ("en", "mn_latn") and share > 0.5:
                 err(f"questions.{form} must be written in Latin letters: '{q}'")
         questions[form] = tuple(items)
+    return questions
 
+
+def _answer(raw: dict[str, Any], err: _Report) -> dict[str, str]:
     a_raw = raw.get("answer") if isinstance(raw.get("answer"), dict) else {}
     if not isinstance(raw.get("answer"), dict):
         err("`answer` must have `en` and `mn`")
@@ -235,15 +229,21 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
         elif word_count(value) > settings.FAQ_MAX_ANSWER_WORDS:
             err(f"answer.{lang} has {word_count(value)} words; at most "
                 f"{settings.FAQ_MAX_ANSWER_WORDS} (it is read aloud)")
+    return answer
 
+
+def _sources(raw: dict[str, Any], err: _Report) -> list[str]:
     sources = _strings(raw.get("sources"))
     if not sources:
         err("`sources` needs at least one URL")
-        sources = []
+        return []
     for url in sources:
         if not _URL.match(url):
             err(f"source '{url}' is not an http(s) URL")
+    return sources
 
+
+def _reviewed(raw: dict[str, Any], err: _Report) -> str | None:
     reviewed = parse_date(raw.get("reviewed"))
     if raw.get("reviewed") is None:
         err("`reviewed` date is missing (YYYY-MM-DD)")
@@ -251,19 +251,40 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
         err(f"`reviewed` must be a date YYYY-MM-DD, not '{raw.get('reviewed')}'")
     elif reviewed > dt.date.today().isoformat():
         err(f"`reviewed` {reviewed} is in the future", "warning")
+    return reviewed
 
-    related_raw = raw.get("related", [])
-    related = _strings(related_raw) if related_raw is not None else []
-    if related is None:
-        err("`related` must be a list of ids")
-        related = []
 
-    facts_raw = raw.get("facts", [])
-    facts = _strings(facts_raw) if facts_raw is not None else []
-    if facts is None:
-        err("`facts` must be a list of fact ids from faq/facts.yml")
-        facts = []
+def _id_list(raw: dict[str, Any], key: str, wrong: str, err: _Report) -> list[str]:
+    """`related` or `facts`: an optional list of ids."""
+    value = raw.get(key, [])
+    ids = _strings(value) if value is not None else []
+    if ids is None:
+        err(wrong)
+        return []
+    return ids
 
+
+def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry | None, list[Problem]]:
+    """One entry; None when it lacks what answering needs."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        return None, [Problem(file, f"#{index + 1}", "entry is not a mapping (key: value lines)")]
+    eid = _text(raw.get("id"))
+    label = eid or f"#{index + 1}"
+
+    def err(msg: str, severity: str = "error") -> None:
+        problems.append(Problem(file, label, msg, severity))
+
+    if not eid:
+        err("missing `id`")
+    elif not _ID.match(eid):
+        err(f"id '{eid}' must be lower_snake_case (letters, digits, _)")
+    for key in sorted(set(raw) - ENTRY_KEYS):
+        err(f"unknown key `{key}` (typo?)", "warning")
+    title, questions, answer = _title(raw, err), _questions(raw, err), _answer(raw, err)
+    sources, reviewed = _sources(raw, err), _reviewed(raw, err)
+    related = _id_list(raw, "related", "`related` must be a list of ids", err)
+    facts = _id_list(raw, "facts", "`facts` must be a list of fact ids from faq/facts.yml", err)
     status = _text(raw.get("status")) or "published"
     if status not in STATUSES:
         err(f"status '{status}' must be published or draft")
@@ -277,8 +298,7 @@ def _parse_entry(raw: Any, topic: str, file: str, index: int) -> tuple[FaqEntry 
         # not fatal. Publishing it (removing `status: draft`) makes them errors.
         problems = [Problem(p.file, p.entry, f"draft: {p.message}", "warning") for p in problems]
 
-    usable = bool(eid) and all(answer.values()) and any(questions.values())
-    if not usable:
+    if not (eid and all(answer.values()) and any(questions.values())):
         return None, problems
     entry = FaqEntry(
         id=eid, topic=topic,

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from actions.faq_store import SAFE_LOADER, FaqEntry, Problem, parse_date
+from actions.faq.store import SAFE_LOADER, FaqEntry, Problem, parse_date
 from core import settings
 
 FACTS_FILE = "facts.yml"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from actions.scam import LIKELY_SCAM, NO_RED_FLAGS, ScamChecker, ScamResult
+from actions.scam.checker import LIKELY_SCAM, NO_RED_FLAGS, ScamChecker, ScamResult
 from core.privacy import mask_pii
 from core.settings import QUESTION_FORMS, TEST_DATA_DIR
 

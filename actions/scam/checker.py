@@ -1,10 +1,10 @@
 """Is this message a scam? Verdict, red flags quoted from the message, advice.
 
-`check_message` runs precompiled rules (actions/scam_signals.py), the phrase
-rules of faq/scam_phrases.yml (actions/scam_phrases.py) and one
+`check_message` runs the rules of faq/scam_rules.yml and faq/scam_phrases.yml
+(read by actions/scam/phrases.py, matched by actions/scam/signals.py) and one
 sentence-embedding lookup against the known-scam library in
 faq/scam_patterns.yml, so a new wording of a known scam is recognised too.
-The three YAML files are re-read when saved (an mtime check on each call), so
+The four YAML files are re-read when saved (an mtime check on each call), so
 maintainers add phrases, patterns and official domains without touching code.
 How it decides, and its measured figures: docs/scam.md.
 
@@ -26,8 +26,8 @@ from typing import Any, Protocol
 import numpy as np
 import yaml
 
-from actions import scam_phrases
-from actions import scam_signals as sig
+from actions.scam import phrases as scam_phrases
+from actions.scam import signals as sig
 from core.privacy import mask_pii
 from core.settings import CACHE_DIR, FAQ_DIR, MAX_MESSAGE_CHARS
 from core.strings import load_all, t
@@ -127,10 +127,12 @@ class Library:
     report_advice: str | None
     patterns: tuple[Pattern, ...]
     genuine_examples: tuple[str, ...]
-    rules: tuple[sig.Rule, ...] = tuple(sig.RULES)  # built-in rules plus the phrase file's
+    rules: tuple[sig.Rule, ...] = ()  # faq/scam_rules.yml's plus the phrase file's
 
 
-_EMPTY_LIBRARY = Library(sig.DomainIndex(), (), {}, None, (), ())
+def _rules_only() -> Library:
+    """No domain or pattern library: the built-in rules still run."""
+    return Library(sig.DomainIndex(), (), {}, None, (), (), scam_phrases.built_in().rules)
 
 
 def _mentions_re(mentions: list[Any]) -> re.Pattern[str] | None:
@@ -196,9 +198,10 @@ def load_library(domains_path: Path, patterns_path: Path,
         for p in pat.get("patterns") or []
     )
     genuine = tuple(x for g in pat.get("genuine") or [] for x in _texts(g.get("examples")))
-    rules = tuple(sig.RULES)
+    built_in = scam_phrases.built_in()
+    rules = built_in.rules
     if phrases_path is not None and phrases_path.is_file():
-        rules += tuple(scam_phrases.load_rules(phrases_path))
+        rules += tuple(scam_phrases.load_rules(phrases_path, built_in))
     return Library(index, tuple(orgs), signal_advice, pat.get("report_advice"), patterns, genuine,
                    rules)
 
@@ -220,7 +223,7 @@ class SemanticMatch:
 class ScamChecker:
     """Holds the parsed library and the pattern embeddings between calls.
 
-    `encoder=None` means "use actions.embedding.get_encoder()"; pass
+    `encoder=None` means "use actions.embedding.encoder.get_encoder()"; pass
     `use_encoder=False` for rules only. The thresholds belong to the model:
     another encoder needs its own (tests use a stand-in with its own).
     """
@@ -244,7 +247,7 @@ class ScamChecker:
         self._use_encoder = use_encoder
         self._encoder_failed_at: float | None = None
         self._lock = threading.RLock()
-        self._stamp: tuple[int, int, int] | None = None
+        self._stamp: tuple[int, int, int, int] | None = None
         self._missing_logged = False
         self._library: Library | None = None
         self._vectors: _Vectors | None = None
@@ -254,10 +257,10 @@ class ScamChecker:
 
     # ---- loading
 
-    def _mtimes(self) -> tuple[int, int, int]:
+    def _mtimes(self) -> tuple[int, int, int, int]:
         phrases = self.phrases_path.stat().st_mtime_ns if self.phrases_path.is_file() else 0
         return (self.domains_path.stat().st_mtime_ns, self.patterns_path.stat().st_mtime_ns,
-                phrases)
+                phrases, scam_phrases.RULES_FILE.stat().st_mtime_ns)
 
     def library(self) -> Library:
         """The current library, re-read if a file changed since the last call."""
@@ -269,7 +272,7 @@ class ScamChecker:
                     self._missing_logged = True
                     log.error("scam checker: library files missing (%s); rules run without "
                               "official domains or known patterns", exc)
-                return _EMPTY_LIBRARY
+                return _rules_only()
             log.warning("scam checker: cannot stat library files (%s); keeping the loaded one", exc)
             return self._library
         if stamp != self._stamp or self._library is None:
@@ -284,7 +287,7 @@ class ScamChecker:
                         if self._library is None:
                             log.error("scam checker: library is invalid (%s); rules run without "
                                       "official domains or known patterns", exc)
-                            self._library = _EMPTY_LIBRARY
+                            self._library = _rules_only()
                         else:
                             log.error("scam checker: keeping the previous library, new one is "
                                       "invalid: %s", exc)
@@ -303,7 +306,7 @@ class ScamChecker:
         with self._lock:
             if self._encoder is None:
                 try:
-                    from actions.embedding import get_encoder
+                    from actions.embedding.encoder import get_encoder
 
                     self._encoder = get_encoder()
                     self._encoder_failed_at = None

@@ -16,7 +16,7 @@ score of an entry is a weighted sum of two cosines:
 
 e5 similarities are bunched high, so the answer/ask/give-up decision uses
 thresholds on the score and on the margin to the second entry, learnt by
-`python -m bot faq calibrate` and kept in actions/faq_thresholds.yml.
+`python -m bot faq calibrate` and kept in actions/faq/thresholds.yml.
 
 The index is rebuilt in the background when faq/ changes; the old one serves
 until the new one is swapped in, so a reply never waits for a rebuild.
@@ -39,8 +39,8 @@ from typing import Any, Protocol
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from actions import faq_thresholds
-from actions.faq_store import (
+from actions.faq import thresholds as faq_thresholds
+from actions.faq.store import (
     FaqEntry,
     FaqStore,
     files_signature,
@@ -77,7 +77,7 @@ _CHUNK = 256  # four batches: two per core (Encoder._encode_parallel)
 
 
 class Encoder(Protocol):
-    """What actions.embedding.get_encoder() returns."""
+    """What actions.embedding.encoder.get_encoder() returns."""
 
     name: str
     dim: int
@@ -96,7 +96,7 @@ class Thresholds:
     entry and it reaches `agree_high`/`agree_margin` (on training questions
     such agreement was right 96-97 % of the time); otherwise "Did you mean"
     when the best score reaches `low`; below it, the honest "no answer".
-    Learnt per form from training material (actions/faq_calibration.py).
+    Learnt per form from training material (bot/maintain/faq_calibration.py).
     """
 
     high: float
@@ -414,12 +414,12 @@ class Retriever:
             if cls._shared is None:
                 encoder: Encoder | None
                 try:
-                    from actions.embedding import get_encoder
+                    from actions.embedding.encoder import get_encoder
 
                     encoder = get_encoder()
                 except Exception:  # noqa: BLE001 - serve lexical suggestions rather than nothing
                     log.exception("Embedding model unavailable: FAQ answers fall back to "
-                                  "n-gram suggestions only. Run `python -m actions.embedding_model`.")
+                                  "n-gram suggestions only. Run `python -m bot.maintain.embedding_model`.")
                     encoder = None
                 retriever = cls(encoder=encoder)
                 if settings.FAQ_WATCH:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from actions.faq_store import FaqEntry, load_store
+from actions.faq.store import FaqEntry, load_store
 from core import settings
 
 NLU_FILE = settings.ROOT / "nlu_data" / "nlu" / "faq_questions.yml"

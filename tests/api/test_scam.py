@@ -1,5 +1,6 @@
-"""The checker's contract with the bot: result fields, wording, reporting,
-advice buttons and robustness to odd input."""
+"""The scam service (actions/api/scam.py) and the checker's contract with
+the bot: result fields, wording, reporting, advice buttons and robustness to
+odd input."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import scam
-from actions import scam_signals as sig
-from actions.scam import PATTERNS_FILE, ScamChecker, ScamResult, check_message
+from actions.api.scam import CheckMessage
+from actions.faq.retrieval import Retriever
+from actions.scam import checker as scam
+from actions.scam import signals as sig
+from actions.scam.checker import PATTERNS_FILE, ScamChecker, ScamResult, check_message
 from core.settings import FAQ_DIR, QUESTION_FORMS
 from core.strings import has, t
+from tests.api.turns import meta, run, tracker
 
 LIBRARY_FILES = {"official_domains.yml", "scam_patterns.yml"}
 
@@ -172,3 +176,31 @@ def test_longest_bank_name_wins() -> None:
     # "Чингис хаан банк" contains "хаан банк"; the Khan Bank hotline would be wrong.
     result = check_message("Чингис хаан банк: ПИН кодоо хэлээрэй", "mn")
     assert result.report is not None and "1800-1917" not in result.report
+
+
+class _NoFaq:
+    """The FAQ index as the scam action sees it, without loading the model."""
+
+    def has(self, faq_id: str) -> bool:
+        return True
+
+    def title(self, faq_id: str, lang: str) -> str:
+        return faq_id
+
+
+def test_the_action_asks_for_the_message_when_only_asked_to_check() -> None:
+    dispatcher, _ = run(CheckMessage(), tracker("can you check a message", intent="check_message"))
+    assert dispatcher.messages[0]["text"] == t("en", "answer.send_me_the_message")
+    assert meta(dispatcher)["expect"] == "message_to_check"
+
+
+def test_the_action_gives_the_verdict_and_advice_on_a_forwarded_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Retriever, "shared", classmethod(lambda cls: _NoFaq()))
+    text = "Your card is blocked. Send the code that came to your phone to unblock it."
+    turn = tracker("", intent="check_message", metadata={"forwarded": True, "forwarded_text": text})
+    dispatcher, _ = run(CheckMessage(), turn)
+    expected = check_message(text, "en")
+    assert dispatcher.messages[0]["text"] == expected.reply_text("en")
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == [
+        f'/choose_faq{{"faq_id":"{fid}"}}' for fid in expected.advice[:3]]
+    assert meta(dispatcher)["scam"]["verdict"] == "likely_scam"

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from actions import embedding_model
+from actions.embedding import model_folder as embedding_model
 from core import settings
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -306,7 +306,7 @@ class Encoder:
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise EncoderUnavailable(
                 f"No sentence-transformers model at {path}. Build the default one with "
-                "`python -m actions.embedding_model` or set EMBEDDING_MODEL to a local folder."
+                "`python -m bot.maintain.embedding_model` or set EMBEDDING_MODEL to a local folder."
             )
         _limit_threads(threads)
         self._threads = threads

@@ -1,23 +1,24 @@
-"""What the FAQ action says when no entry fits, and when a message asks two things (issue 18).
+"""The FAQ service (actions/api/faq.py): what the answer action says when no
+entry fits and when a message asks two things (issue 18), and what a "did
+not help" does.
 
-Runs actions.AnswerFaq on the fixture content with the real model, as Rasa
-would call it, and checks the replies a user would read.
+Runs the actions on the fixture content with the real model, as Rasa would
+call them, and checks the replies a user would read.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions
-from actions.retrieval import Retriever
+from actions.api import faq
+from actions.faq.retrieval import Retriever
 from core import settings
 from core.strings import t
+from tests.api.turns import meta, run, tracker
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +30,7 @@ def fixture_retriever(encoder, tmp_path_factory: pytest.TempPathFactory) -> Retr
 
 def run_action(text: str, lang: str = "en", intent: str = "ask_banking",
                confidence: float = 0.5) -> CollectingDispatcher:
-    tracker = Tracker(
-        sender_id="u1", slots={"language": lang, "low_confidence_count": 0, "last_faq_id": None},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": confidence},
-                        "intent_ranking": [], "entities": [], "metadata": {"language": lang}},
-        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None)
-    dispatcher = CollectingDispatcher()
-    asyncio.run(actions.AnswerFaq().run(dispatcher, tracker, {}))
-    return dispatcher
+    return run(faq.AnswerFaq(), tracker(text, lang, intent, confidence))[0]
 
 
 def test_an_uncovered_question_is_told_so_with_a_person_and_the_topics(
@@ -63,3 +57,21 @@ def test_a_second_need_is_offered_after_the_answer(
     assert texts[0].startswith(fixture_retriever.answer("block_card", "en")[:40])
     offer = next(m for m in dispatcher.messages if m.get("text") == t("en", "retrieval.also_asked"))
     assert [b["payload"] for b in offer["buttons"]] == ['/choose_faq{"faq_id":"never_share_codes"}']
+
+
+def test_not_helped_hands_the_question_to_a_person_without_a_thank_you(
+        fixture_retriever: Retriever, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Retriever, "shared", classmethod(lambda cls: fixture_retriever))
+    turn = tracker("/feedback", intent="feedback", entities=[{"entity": "helpful", "value": "no"}],
+                   last_faq_id="block_card", last_question="my card is lost")
+    dispatcher, _ = run(faq.Feedback(), turn)
+    assert not [m for m in dispatcher.messages if m.get("text")]
+    handoff = meta(dispatcher)["handoff"]
+    assert handoff == {"reason": "not_helpful", "question": "my card is lost",
+                       "topic": fixture_retriever.topic("block_card")}
+
+
+def test_typed_thanks_is_thanked() -> None:
+    dispatcher, _ = run(faq.Feedback(), tracker("thank you, that helped", intent="feedback"))
+    assert dispatcher.messages[0]["text"] == t("en", "answer.thanks_for_feedback")
+    assert meta(dispatcher)["feedback"] == "yes"

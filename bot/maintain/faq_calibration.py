@@ -16,7 +16,7 @@ cost more than an honest "no"; uncovered questions weigh UNCOVERED_SHARE).
 `python -m bot faq calibrate` prints, per form, the figures of a 5-fold
 cross-validation by entry (thresholds chosen on four folds, measured on the
 fifth), then writes the thresholds chosen on all folds to
-actions/faq_thresholds.yml (actions/faq_thresholds.py), which the search reads.
+actions/faq/thresholds.yml (actions/faq/thresholds.py), which the search reads.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from actions.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
+from actions.faq.retrieval import LONG_SUFFIX, Retriever, Thresholds, entry_document
 from core import settings
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
