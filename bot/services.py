@@ -146,20 +146,7 @@ class Stack:
         _say("services ready")
 
     def warm_up(self) -> None:
-        """One message through the whole stack, so the first user waits for nothing.
-
-        The first message loads the FAQ model and index in the action server
-        and builds Rasa's inference graph.
-        """
-        try:
-            httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                       json={"sender": "warm-up", "message": "e-mongolia", "metadata": {"language": "en"}},
-                       headers=auth_headers(self.token), timeout=START_TIMEOUT)
-            # Not a conversation: tracker_privacy's store deletes one emptied like this.
-            httpx.put(f"{self.rasa_url}/conversations/warm-up/tracker/events", json=[],
-                      headers=auth_headers(self.token), timeout=10)
-        except httpx.HTTPError as exc:
-            _say(f"warm-up message failed: {exc}")
+        warm_up(self.rasa_url, self.token)
 
     def stop(self) -> None:
         self.stopping = True
@@ -175,3 +162,22 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         self.started.clear()
+
+
+def warm_up(rasa_url: str, token: str | None, messages: int = 1) -> None:
+    """Messages through the whole stack, so the first user waits for nothing.
+
+    The first message loads the FAQ model and index in the action server
+    and builds Rasa's inference graph; behind a balancer each action server
+    needs its own first message (bot/cluster/cluster.py sends several).
+    """
+    try:
+        for _ in range(messages):
+            httpx.post(f"{rasa_url}/webhooks/rest/webhook",
+                       json={"sender": "warm-up", "message": "e-mongolia", "metadata": {"language": "en"}},
+                       headers=auth_headers(token), timeout=START_TIMEOUT)
+        # Not a conversation: tracker_privacy's store deletes one emptied like this.
+        httpx.put(f"{rasa_url}/conversations/warm-up/tracker/events", json=[],
+                  headers=auth_headers(token), timeout=10)
+    except httpx.HTTPError as exc:
+        _say(f"warm-up message failed: {exc}")

@@ -354,12 +354,13 @@ def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | N
         if not config.webhook_url:
             raise SystemExit("--webhook needs WEBHOOK_URL (the public HTTPS address of this bot)")
         # Telegram sends the secret in X-Telegram-Bot-Api-Secret-Token with
-        # every update; python-telegram-bot answers 403 to a request without
-        # it, before any handler, so a forged update (say, as a volunteer
-        # replying to a ticket) is never relayed. docs/security.md.
+        # every update; the webhook answers 403 to a request without it,
+        # before anything is stored, so a forged update (say, as a volunteer
+        # replying to a ticket) is never relayed. docs/security.md. Updates
+        # go through a durable queue shared by replicas (bot/cluster/ingress.py).
+        from bot.cluster.webhook_run import run_webhook
+
         app.bot_data["health_port"] = config.health_port  # GET /health for the compose file
-        app.run_webhook(listen=config.webhook_listen, port=config.webhook_port,
-                        url_path="telegram", webhook_url=f"{config.webhook_url.rstrip('/')}/telegram",
-                        allowed_updates=Update.ALL_TYPES, secret_token=config.webhook_secret_token())
+        run_webhook(app, config, assistant.db)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
