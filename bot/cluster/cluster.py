@@ -35,7 +35,10 @@ from bot.cluster.layout import TIERS, Layout
 from bot.services import MODEL_PATH, RASA_VENV, START_TIMEOUT, actions_healthy, rasa_healthy, warm_up
 
 RASA_DB = "rasa"
+# The compose file's balancer configuration, generated (`python -m bot cluster compose`).
+COMPOSE_BALANCER = ROOT / "deploy" / "haproxy.cfg"
 STOP_SECONDS = 15.0
+LOCK_SECONDS = 10
 # haproxy: a replica is out after 3 failed checks a second apart, back after 1 good one.
 # A check may take 2 s: a busy action server (loading its model, a burst) is not dead.
 CHECK = "check inter 1s fall 3 rise 1"
@@ -53,8 +56,10 @@ def _need(program: str) -> str:
 
 
 class Cluster:
-    def __init__(self, layout: Layout | None = None) -> None:
+    def __init__(self, layout: Layout | None = None, env: dict[str, str] | None = None) -> None:
+        """`env`: settings for every replica on top of this process's environment (tests)."""
         self.layout = layout or Layout()
+        self.extra_env = dict(env or {})
         self.state = self.layout.state_dir
         self.logs = self.state / "logs"
         self.env: dict[str, str] = {}
@@ -115,9 +120,11 @@ class Cluster:
                                              self.state)
         secret = local_secrets.load_or_create(local_secrets.WEBHOOK_SECRET_ENV,
                                               local_secrets.WEBHOOK_SECRET_FILE, self.state)
-        return dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_WAIT_POLICY="PASSIVE",
-                    PYTHONUNBUFFERED="1", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-                    **{local_secrets.RASA_TOKEN_ENV: token, local_secrets.WEBHOOK_SECRET_ENV: secret})
+        env = {**os.environ, **self.extra_env}
+        env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_WAIT_POLICY="PASSIVE", PYTHONUNBUFFERED="1",
+                   SQLALCHEMY_SILENCE_UBER_WARNING="1",
+                   **{local_secrets.RASA_TOKEN_ENV: token, local_secrets.WEBHOOK_SECRET_ENV: secret})
+        return env
 
     def _databases(self) -> tuple[str, str]:
         """(the bot's database URL, Rasa's tracker database URL); starts PostgreSQL if needed."""
@@ -136,29 +143,11 @@ class Cluster:
                              "--protected-mode", "yes"], self.env)
         self._wait("redis", lambda: _answers_ping(self.layout.redis_port), 20)
 
-    def haproxy_config(self) -> str:
-        lay = self.layout
-        lines = ["global", "    maxconn 4096", "defaults", "    mode http", "    timeout connect 2s",
-                 "    timeout client 120s", "    timeout server 120s", "    timeout check 2s",
-                 # A request whose replica died under it goes to the other one.
-                 "    retries 3", "    option redispatch 1",
-                 "    retry-on conn-failure empty-response response-timeout 502 503"]
-        for tier in TIERS:
-            lines += [f"frontend {tier.name}", f"    bind 127.0.0.1:{lay.balancer_port(tier.name)}",
-                      f"    default_backend {tier.name}_replicas",
-                      f"backend {tier.name}_replicas", "    balance roundrobin",
-                      f"    option httpchk GET {tier.health}", "    http-check expect status 200"]
-            for i in range(1, lay.replicas + 1):
-                port, health = lay.port(tier.name, i), lay.health_port(tier.name, i)
-                extra = f" port {health}" if health != port else ""
-                lines.append(f"    server {tier.name}-{i} 127.0.0.1:{port} {CHECK}{extra}")
-        return "\n".join(lines) + "\n"
-
     def start_haproxy(self) -> None:
         if self.alive("haproxy"):
             return
         cfg = self.state / "haproxy.cfg"
-        cfg.write_text(self.haproxy_config(), encoding="utf-8")
+        cfg.write_text(haproxy_config(self.layout), encoding="utf-8")
         binary = _need("haproxy")
         subprocess.run([binary, "-c", "-q", "-f", str(cfg)], check=True)
         self.spawn("haproxy", [binary, "-db", "-f", str(cfg)], self.env)
@@ -217,7 +206,11 @@ class Cluster:
             POSTGRES_PASSWORD=make_url(rasa_url).password or "",
             RASA_URL=lay.url("rasa"), ACTIONS_URL=lay.url("actions"),
             # Where Telegram posts: the bot balancer here; the public HTTPS address in production.
-            WEBHOOK_URL=os.environ.get("WEBHOOK_URL") or lay.url("bot"))
+            WEBHOOK_URL=self.env.get("WEBHOOK_URL") or lay.url("bot"),
+            # A lock of a Rasa replica that died is free after this, not Rasa's default 60 s;
+            # far longer than any one turn takes.
+            TICKET_LOCK_LIFETIME=self.env.get("TICKET_LOCK_LIFETIME") or str(LOCK_SECONDS))
+        _bot_schema(bot_url)
         self.start_redis()
         self.rasa_endpoints(rasa_url)
 
@@ -244,12 +237,79 @@ class Cluster:
             if self.alive(name):
                 self.kill(name, signal.SIGKILL)
             (self.logs / f"{name}.pid").unlink(missing_ok=True)
-        postgres.stop(self.state)
+        postmaster = _postmaster_pid(self.state)
+        try:
+            postgres.stop(self.state)
+        except postgres.PostgresError as exc:
+            _say(f"PostgreSQL did not stop cleanly: {exc}")
+        if postmaster is not None and _wait_gone(postmaster, STOP_SECONDS):
+            pass
+        elif postmaster is not None:
+            _say(f"PostgreSQL (pid {postmaster}) still runs after pg_ctl stop; sending it a fast shutdown")
+            os.kill(postmaster, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+            _wait_gone(postmaster, STOP_SECONDS)
         _say("cluster down")
 
     def status(self) -> dict[str, bool]:
         names = ["redis", "haproxy"] + [n for t in TIERS for n in self.layout.names(t.name)]
         return {n: self.alive(n) for n in names}
+
+
+def haproxy_config(layout: Layout, compose: bool = False) -> str:
+    """One balancer per tier: on loopback here, or in compose (deploy/haproxy.cfg), where
+    Docker's DNS gives the replicas' addresses."""
+    lines = ["global", "    maxconn 4096", "defaults", "    mode http", "    timeout connect 2s",
+             "    timeout client 120s", "    timeout server 120s", "    timeout check 2s",
+             # A request whose replica died under it goes to the other one.
+             "    retries 3", "    option redispatch 1",
+             "    retry-on conn-failure empty-response response-timeout 502 503"]
+    if compose:
+        lines += ["resolvers docker", "    nameserver dns 127.0.0.11:53", "    hold valid 5s"]
+    for tier in TIERS:
+        bind = f"*:{tier.container_port}" if compose else f"127.0.0.1:{layout.balancer_port(tier.name)}"
+        lines += [f"frontend {tier.name}", f"    bind {bind}", f"    default_backend {tier.name}_replicas",
+                  f"backend {tier.name}_replicas", "    balance roundrobin",
+                  f"    option httpchk GET {tier.health}", "    http-check expect status 200"]
+        if compose:
+            extra = f" port {tier.container_health_port}" if tier.container_health_port else ""
+            lines.append(f"    server-template {tier.name}- {layout.replicas} {tier.name}:{tier.container_port} "
+                         f"{CHECK}{extra} resolvers docker init-addr none")
+            continue
+        for i in range(1, layout.replicas + 1):
+            port, health = layout.port(tier.name, i), layout.health_port(tier.name, i)
+            extra = f" port {health}" if health != port else ""
+            lines.append(f"    server {tier.name}-{i} 127.0.0.1:{port} {CHECK}{extra}")
+    return "\n".join(lines) + "\n"
+
+
+def _bot_schema(url: str) -> None:
+    """The bot's tables, made once here: two bots making them at once collide in PostgreSQL."""
+    import bot.alert_store
+    import bot.cluster.ingress
+    import bot.handoff
+    import bot.stats
+    import bot.voice_questions  # noqa: F401 - each declares tables
+    from bot.storage import Database
+
+    Database(url).engine.dispose()
+
+
+def _postmaster_pid(state: Path) -> int | None:
+    try:
+        return int((postgres.data_dir(state) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def _healthy(url: str) -> bool:
