@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hmac
 import json
 import logging
 import os
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
@@ -51,8 +53,8 @@ from bot.storage import Base, Database, utcnow
 log = logging.getLogger(__name__)
 
 # A lease ends this long after its last renewal; a dead replica's updates wait at most this.
-LEASE_SECONDS = float(os.environ.get("INGRESS_LEASE_SECONDS", 10))
-RENEW_SECONDS = LEASE_SECONDS / 3
+LEASE_SECONDS = float(os.environ.get("INGRESS_LEASE_SECONDS", 20))
+RENEW_SECONDS = LEASE_SECONDS / 4
 # How often an idle worker looks for updates another replica stored.
 POLL_SECONDS = 0.1
 # Updates one replica handles at once (each from a different chat).
@@ -176,6 +178,14 @@ class Worker:
         self.slots = slots
         self.running: dict[int, asyncio.Task] = {}
         self.wake = asyncio.Event()
+        # Threads of their own: in the default pool, a flood of other blocking calls
+        # delayed lease renewals past the lease, and the other replica took over
+        # updates still being answered (two answers, Rasa's lock errors).
+        self._db = ThreadPoolExecutor(4, thread_name_prefix="ingress")
+        self._lease = ThreadPoolExecutor(1, thread_name_prefix="ingress-lease")
+
+    async def _call(self, pool: ThreadPoolExecutor, func, *args):
+        return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(func, *args))
 
     async def run(self) -> None:
         renewing = asyncio.create_task(self._renew())
@@ -183,12 +193,12 @@ class Worker:
         try:
             while True:
                 free = self.slots - len(self.running)
-                rows = await asyncio.to_thread(self.ingress.claim, free) if free > 0 else []
+                rows = await self._call(self._db, self.ingress.claim, free) if free > 0 else []
                 for update_id, body in rows:
                     self.running[update_id] = asyncio.create_task(self._handle(update_id, body))
                 if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
                     last_purge = time.monotonic()
-                    await asyncio.to_thread(self.ingress.purge)
+                    await self._call(self._db, self.ingress.purge)
                 if not rows:
                     self.wake.clear()
                     try:
@@ -202,7 +212,7 @@ class Worker:
         while True:
             await asyncio.sleep(RENEW_SECONDS)
             try:
-                await asyncio.to_thread(self.ingress.renew, list(self.running))
+                await self._call(self._lease, self.ingress.renew, list(self.running))
             except Exception as exc:  # noqa: BLE001 - the next renewal tries again
                 log.warning("lease renewal failed: %s", exc)
 
@@ -217,7 +227,7 @@ class Worker:
             log.exception("update %s could not be handled", update_id)
         finally:
             try:
-                await asyncio.to_thread(self.ingress.done, update_id)
+                await self._call(self._db, self.ingress.done, update_id)
             finally:
                 self.running.pop(update_id, None)
                 self.wake.set()
@@ -225,6 +235,7 @@ class Worker:
 
 def webhook_app(ingress: Ingress, secret: str, wake: asyncio.Event) -> web.Application:
     """The webhook: stores the update and answers 200; 403 without Telegram's secret."""
+    pool = ThreadPoolExecutor(4, thread_name_prefix="webhook")
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -235,7 +246,9 @@ def webhook_app(ingress: Ingress, secret: str, wake: asyncio.Event) -> web.Appli
             update_id = int(data["update_id"])
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400)
-        if not await asyncio.to_thread(ingress.put, update_id, chat_key(data), json.dumps(data)):
+        stored = await asyncio.get_running_loop().run_in_executor(
+            pool, ingress.put, update_id, chat_key(data), json.dumps(data))
+        if not stored:
             log.info("update %s was already received; dropped", update_id)
         wake.set()
         return web.Response(status=200)
