@@ -80,11 +80,8 @@ class Courier:
     """Sends what is in the outbox, oldest first, one chat's answers in order."""
 
     def __init__(self, db: Database, telegram: Dependency, *, first_retry: float = 2.0,
-                 max_retry: float = 300.0, voice: Voice | None = None,
-                 leader: Callable[[], bool] | None = None) -> None:
+                 max_retry: float = 300.0, voice: Voice | None = None) -> None:
         self.db = db
-        # With several replicas only one sends from the outbox (bot/cluster/leader.py).
-        self.leader = leader
         self.telegram = telegram
         self.first_retry = first_retry
         self.max_retry = max_retry
@@ -128,11 +125,6 @@ class Courier:
         if self._running.locked():
             return 0
         async with self._running:
-            if self.leader is not None and not self.leader():
-                # Another replica sends; newer answers to these chats still queue behind.
-                self._held = {row.chat_id for row in self.db.due_answers()} | self._kept_in_pass
-                self._kept_in_pass = set()
-                return 0
             delivered = 0
             now = utcnow()
             self._kept_in_pass = set()

@@ -58,9 +58,8 @@ COMMAND_DESCRIPTIONS = {
 
 class TelegramFrontend:
     def __init__(self, assistant: Assistant, speaker: Any | None, *, typing_after: float,
-                 courier: Courier | None = None, leader: Any | None = None) -> None:
+                 courier: Courier | None = None) -> None:
         self.assistant = assistant
-        self.leader = leader  # bot/cluster/leader.py: whether this replica retries kept questions
         self.speaker = speaker
         self.typing_after = typing_after
         self.courier = courier
@@ -257,8 +256,6 @@ class TelegramFrontend:
         answer (Courier), so a Bot API outage at this moment loses nothing.
         """
         assert self.courier is not None
-        if self.leader is not None and not self.leader.held():
-            return
         for question, outcome in await self.assistant.retry_pending():
             speak = outcome.speak and self.speaker is not None and bool(outcome.spoken_text)
             self.courier.keep(question.chat_id, question.user_id, outcome.language, parts_of(outcome.replies),
@@ -290,13 +287,9 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     async def close_rasa(app: Application) -> None:
         await assistant.rasa.close()
 
-    from bot.cluster.leader import Leader
-
-    leader = Leader(assistant.db)
     courier = Courier(assistant.db, telegram, first_retry=config.delivery_retry_first,
-                      max_retry=config.delivery_retry_max, leader=leader.held)
-    front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after, courier=courier,
-                             leader=leader)
+                      max_retry=config.delivery_retry_max)
+    front = TelegramFrontend(assistant, speaker, typing_after=config.typing_after, courier=courier)
     courier.voice = front.voice_of_kept
     queues = ChatQueues(config.user_messages_per_minute, front.please_wait)
 
