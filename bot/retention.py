@@ -48,7 +48,6 @@ def sweep(db: Database, conversations: RasaStore | None, days: int,
     """Deletes everything older than `days` before `now`; returns counts per kind."""
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     counts: dict[str, int] = {}
-    stats.ensure_archive(db)
     with db.session() as s:
         old_turns = list(s.scalars(select(Turn).where(Turn.created_at < cutoff).order_by(Turn.user_id, Turn.id)))
         old = list(s.scalars(select(Ticket).where(
