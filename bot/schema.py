@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Every module that declares tables on bot.storage.Base: the migrations'
 # target, and what `compare_metadata` checks them against (tests/test_migrations.py).
-MODEL_MODULES = ("bot.storage", "bot.handoff", "bot.stats", "bot.voice_questions", "bot.alert_store")
+MODEL_MODULES = ("bot.storage", "bot.handoff", "bot.stats", "bot.voice_questions", "bot.alert_store", "bot.leases")
 # pg_advisory_xact_lock key held while one process upgrades ("khotoch" in ASCII, fits a bigint).
 MIGRATION_LOCK = 0x6B686F746F6368
 
