@@ -91,15 +91,8 @@ class ScamCheck(Base):
     pattern: Mapped[str] = mapped_column(String(60))
 
 
-TABLES = [m.__table__ for m in (AlertSubscription, AnswerGiven, BroadcastDelivery, BroadcastRun, ScamCheck)]
-_ready: set[int] = set()
-
-
 def ensure(db: Database) -> Database:
-    """Creates these tables on first use (bot/storage.py creates its own at start)."""
-    if id(db.engine) not in _ready:
-        Base.metadata.create_all(db.engine, tables=TABLES)
-        _ready.add(id(db.engine))
+    """The database these functions use; its tables are made by the migrations (bot/schema.py)."""
     return db
 
 

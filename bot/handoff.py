@@ -277,7 +277,6 @@ class Desk:
         # Ticket number -> the follow-up note still open for more (in memory:
         # after a restart the next follow-up simply starts a new note).
         self._follow_ups: dict[int, _FollowUpNote] = {}
-        Base.metadata.create_all(db.engine)
 
     # --- roles ------------------------------------------------------------------
     def is_volunteer(self, user_id: int) -> bool:

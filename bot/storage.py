@@ -158,7 +158,9 @@ class Database:
             # never reaches it.
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        Base.metadata.create_all(self.engine)
+        from bot import schema  # imports every module with tables, which import this one
+
+        schema.upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -33,6 +33,7 @@ from bot.chat_queue import ChatQueues
 from bot.config import Config
 from bot.delivery import Courier, is_permanent, parts_of, retry_after
 from bot.health import Dependency
+from bot.leases import once
 from bot.replies import Reply
 from bot.speech.parts import voice_parts
 from bot.speech.send import send_spoken
@@ -341,7 +342,9 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     app.add_handler(CallbackQueryHandler(front.on_button))
     app.add_error_handler(front.on_error)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(front.retry_job, interval=config.retry_interval, first=config.retry_interval)
+        # Kept questions are put to Rasa again by one replica at a time (bot/leases.py).
+        app.job_queue.run_repeating(once(assistant.db, "retry-pending", config.retry_interval, front.retry_job),
+                                    interval=config.retry_interval, first=config.retry_interval)
         retention.schedule(app.job_queue, assistant.db, assistant.conversations, config.retention_days)
     return app
 

@@ -281,12 +281,7 @@ def haproxy_config(layout: Layout, compose: bool = False) -> str:
 
 
 def _bot_schema(url: str) -> None:
-    """The bot's tables, made once here: two bots making them at once collide in PostgreSQL."""
-    import bot.alert_store
-    import bot.cluster.ingress
-    import bot.handoff
-    import bot.stats
-    import bot.voice_questions  # noqa: F401 - each declares tables
+    """The bot's schema brought up to date once here (bot/schema.py), before the bots start."""
     from bot.storage import Database
 
     Database(url).engine.dispose()

@@ -111,7 +111,6 @@ class Ingress:
         self.name = name or worker_name()
         self.lease_seconds = lease_seconds
         self.clock = clock
-        WebhookUpdate.__table__.create(db.engine, checkfirst=True)
 
     def put(self, update_id: int, chat_id: int, body: str) -> bool:
         """Stores an update; False when it was already stored (a retry)."""

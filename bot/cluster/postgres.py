@@ -98,8 +98,12 @@ def start(state_dir: Path, port: int, *, throwaway: bool = False) -> str:
     return create_database(server.render_as_string(hide_password=False), DATABASE)
 
 
-def create_database(url: str, name: str) -> str:
-    """The URL of database `name` on the server of `url`, created (owned by the URL's user) if missing."""
+def create_database(url: str, name: str, *, template: str | None = None) -> str:
+    """The URL of database `name` on the server of `url`, created (owned by the URL's user) if missing.
+
+    `template`: made as a copy of that database (tests copy one already
+    migrated, several times faster than migrating each).
+    """
     import psycopg2
     from psycopg2 import sql
 
@@ -111,7 +115,10 @@ def create_database(url: str, name: str) -> str:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cur.fetchone() is None:
                 try:
-                    cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+                    if template:
+                        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+                    cur.execute(create)
                 except psycopg2.errors.DuplicateDatabase:
                     pass  # another process made it between the look and the create
     finally:
