@@ -21,10 +21,10 @@ Taking is one UPDATE ... RETURNING whose WHERE re-checks the lease on the row
 itself, so two replicas racing for one update cannot both win (PostgreSQL
 re-evaluates the condition on the row once the first writer commits).
 
-The guarantee is at-least-once with one narrow exception-free window: an
-update is handled again only if its replica dies after Telegram accepted
-the answer and before the row was marked done (a few milliseconds; Telegram
-gives no idempotency key, docs/delivery.md). A finished update keeps its
+The guarantee is at-least-once: an update is handled a second time only if
+its replica dies after Telegram accepted the answer and before the row was
+marked done (from the send until the handler returns; Telegram gives no
+idempotency key, docs/delivery.md). A finished update keeps its
 row without its body (no message text is kept, docs/privacy.md) for
 KEEP_DONE_HOURS, so Telegram's retries stay dropped; then it is deleted.
 """
