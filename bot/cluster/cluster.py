@@ -187,7 +187,7 @@ class Cluster:
                               "--credentials", str(ROOT / "credentials.yml")], env)
             token = env[local_secrets.RASA_TOKEN_ENV]
             self._wait(name, lambda: rasa_healthy(lay.url(tier, i), token))
-            warm_up(lay.url(tier, i), token, messages=4)
+            warm_up(lay.url(tier, i), token, messages=4, sender=f"warm-up-{name}")
         elif tier == "bot":
             env.update(WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
                        HEALTH_PORT=str(lay.health_port(tier, i)))
