@@ -240,9 +240,10 @@ class Cluster:
             postgres.stop(self.state)
         except postgres.PostgresError as exc:
             _say(f"PostgreSQL did not stop cleanly: {exc}")
-        if postmaster is not None and _wait_gone(postmaster, 3):
-            pass
-        elif postmaster is not None:
+        if postmaster is not None and not _wait_gone(postmaster, 3):
+            # pg_ctl runs as `postgres` and can fail to reach the data folder, for
+            # example under pytest's /tmp/pytest-of-root, which each pytest session
+            # makes 0700 again: stopped by pid then.
             _say(f"PostgreSQL (pid {postmaster}) still runs after pg_ctl stop; sending it a fast shutdown")
             os.kill(postmaster, signal.SIGINT)  # PostgreSQL's "fast" shutdown
             _wait_gone(postmaster, STOP_SECONDS)
