@@ -7,6 +7,8 @@ must be kept, in order, for volunteers and statistics.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from bot.storage import Database
@@ -57,3 +59,28 @@ def test_turns_are_kept_in_order_with_their_labels(db: Database) -> None:
     assert [(t.role, t.text) for t in turns] == [("user", "how do I block my card"), ("bot", "Call your bank.")]
     assert turns[1].faq_id == "bank-block" and turns[1].answered is True
     assert all(t.created_at is not None for t in turns)
+
+
+def test_two_replicas_meeting_a_new_user_at_once_both_go_on(db_url: str) -> None:
+    # A message and a button press of a new user, handled by two bot replicas at the same moment.
+    replicas = [Database(db_url), Database(db_url)]
+    users = range(1000, 1040)
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def replica(db: Database, language: str) -> None:
+        start.wait()
+        for user in users:
+            try:
+                db.update_settings(user, language=language)
+                db.settings(user)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=replica, args=(db, lang)) for db, lang in zip(replicas, ("mn", "en"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert all(replicas[0].settings(user).language in ("mn", "en") for user in users)

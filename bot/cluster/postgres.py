@@ -194,7 +194,10 @@ def _let_server_user_in(data: Path) -> None:
     """The data folder owned by `postgres`, and every folder above it passable (x, not r).
 
     A state folder under a private home or pytest's 0700 temporary folder
-    would otherwise stop the server at its first chdir.
+    would otherwise stop the server at its first chdir. Every pytest run of
+    root makes its temporary root 0700 again, locking out a server still
+    running there: tests keep a cluster in a folder of its own
+    (tests/pg_fixture.py uses tempfile.mkdtemp).
     """
     _chown(data)
     for parent in data.parents:
