@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -127,8 +128,10 @@ class Telegram:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory):
-    state = tmp_path_factory.mktemp("scale")
+def world():
+    # A folder of its own, not pytest's temporary root: each pytest session makes that
+    # 0700 again, which locks the postgres user out of a running cluster (postgres.py).
+    state = Path(tempfile.mkdtemp(prefix="khotoch-scale-"))
     faq = state / "faq"
     shutil.copytree(ROOT / "faq", faq)
     api = BotApiStandIn().start()
@@ -152,6 +155,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         inbox.stop()
         cluster.down()
         api.stop()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def test_cluster_answers_each_question_once_in_order_through_kills(world, capsys) -> None:
