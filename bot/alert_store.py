@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, and_, delete, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage import Base, Database, UserSettings, utcnow
@@ -91,15 +92,14 @@ class ScamCheck(Base):
     pattern: Mapped[str] = mapped_column(String(60))
 
 
-TABLES = [m.__table__ for m in (AlertSubscription, AnswerGiven, BroadcastDelivery, BroadcastRun, ScamCheck)]
-_ready: set[int] = set()
+def _upsert(conn: Any, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
+    """Insert, or update the row with this key: one statement, so replicas writing at once do not collide."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(insert(table).values(**key, **values).on_conflict_do_update(index_elements=list(key), set_=values))
 
 
 def ensure(db: Database) -> Database:
-    """Creates these tables on first use (bot/storage.py creates its own at start)."""
-    if id(db.engine) not in _ready:
-        Base.metadata.create_all(db.engine, tables=TABLES)
-        _ready.add(id(db.engine))
+    """The database these functions use; its tables are made by the migrations (bot/schema.py)."""
     return db
 
 
@@ -165,16 +165,7 @@ def answer_given(db: Database, faq_id: str, chat_id: int, day: dt.date | None = 
     day = day or utcnow().date()
     moment = dt.datetime(day.year, day.month, day.day)
     with ensure(db).engine.begin() as conn:
-        stmt = sqlite_insert(AnswerGiven.__table__).values(faq_id=faq_id, chat_id=chat_id, day=moment)
-        if db.engine.dialect.name == "sqlite":
-            conn.execute(stmt.on_conflict_do_update(index_elements=["faq_id", "chat_id"], set_={"day": moment}))
-            return
-        # Other databases: a plain update, an insert the first time.
-        done = conn.execute(update(AnswerGiven.__table__).where(and_(AnswerGiven.faq_id == faq_id,
-                                                                     AnswerGiven.chat_id == chat_id))
-                            .values(day=moment)).rowcount
-        if not done:
-            conn.execute(AnswerGiven.__table__.insert().values(faq_id=faq_id, chat_id=chat_id, day=moment))
+        _upsert(conn, AnswerGiven.__table__, {"faq_id": faq_id, "chat_id": chat_id}, {"day": moment})
 
 
 def drop_old_answers(db: Database, retention_days: int, now: dt.datetime | None = None) -> int:
@@ -223,15 +214,8 @@ def correction_recipients(db: Database, campaign: str, faq_id: str, since: dt.da
 # --- delivery records ---------------------------------------------------------------
 def record(db: Database, campaign: str, chat_id: int, status: str) -> None:
     with ensure(db).engine.begin() as conn:
-        table = BroadcastDelivery.__table__
-        stmt = sqlite_insert(table).values(campaign=campaign, chat_id=chat_id, status=status, at=utcnow())
-        if db.engine.dialect.name == "sqlite":
-            conn.execute(stmt.on_conflict_do_update(index_elements=["campaign", "chat_id"],
-                                                    set_={"status": status, "at": utcnow()}))
-            return
-        if not conn.execute(update(table).where(and_(table.c.campaign == campaign, table.c.chat_id == chat_id))
-                            .values(status=status, at=utcnow())).rowcount:
-            conn.execute(table.insert().values(campaign=campaign, chat_id=chat_id, status=status, at=utcnow()))
+        _upsert(conn, BroadcastDelivery.__table__, {"campaign": campaign, "chat_id": chat_id},
+                {"status": status, "at": utcnow()})
 
 
 def retry_failed(db: Database, campaign: str) -> int:

@@ -26,6 +26,7 @@ from bot.alert_content import Alert, Correction, load_alerts, load_corrections
 from bot.broadcast import Broadcaster, Campaign, Progress, summary_line
 from bot.config import Config
 from bot.handoff.wording import wait_text
+from bot.leases import HOUR_S, once
 from bot.storage import Database, utcnow
 from core.settings import DEFAULT_LANGUAGE, LANGUAGES
 from core.strings import t
@@ -351,7 +352,10 @@ def register(application: Any, assistant: Any, config: Config, speaker: Any | No
     application.add_handler(CommandHandler("alert", handlers.on_alert), -1)
     application.add_handler(CallbackQueryHandler(handlers.on_confirm, pattern=r"^alert:"), -1)
     if application.job_queue is not None:
-        application.job_queue.run_daily(handlers.daily_job, time=dt.time(3, 0, tzinfo=dt.UTC), name="corrections")
+        # One run at a time across bot replicas (bot/leases.py); an hour's lease lets
+        # the run at start and the daily one both happen, each on one replica.
+        corrections = once(handlers.db, "corrections", HOUR_S, handlers.daily_job)
+        application.job_queue.run_daily(corrections, time=dt.time(3, 0, tzinfo=dt.UTC), name="corrections")
         # And once soon after start, so a correction made today does not wait a day.
-        application.job_queue.run_once(handlers.daily_job, when=60, name="corrections-at-start")
+        application.job_queue.run_once(corrections, when=60, name="corrections-at-start")
     return handlers

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot run|chat|ask|speak|faq|scam|stats|bench|retention|services`."""
+"""Command line: `python -m bot run|chat|ask|speak|faq|scam|stats|bench|retention|services|cluster`."""
 
 from __future__ import annotations
 
@@ -177,6 +177,7 @@ DELEGATES = {
     ("alerts",): "bot.alerts:main",
     ("bench",): "bot.bench:main",
     ("retention",): "bot.retention:main",
+    ("cluster",): "bot.cluster.cli:main",
 }
 
 
@@ -209,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("alerts", help="list | preview ID | send ID | corrections (docs/alerts.md)")
     sub.add_parser("bench", help="end-to-end latency and throughput benchmark | voice | layers")
     sub.add_parser("retention", help="delete what is older than the retention period, in every store")
+    sub.add_parser("cluster", help="up | down | status: the scale-out cluster on loopback (docs/deployment.md)")
     args = parser.parse_args(argv)
     config = Config.from_env()
     stop_on_sigterm()

@@ -30,6 +30,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.health import Dependency
+from bot.leases import HOLDER, claim
 from bot.replies import Button, Reply, split_text
 from bot.storage import Database, OutgoingAnswer, utcnow
 from bot.volunteers import markup
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # How often the courier looks for answers whose retry is due, when nothing wakes it.
 POLL_SECONDS = 2.0
+# The sending replica renews its hold at every pass; if it dies another takes over after this.
+OUTBOX_LEASE_S = 5 * POLL_SECONDS
 
 Voice = Callable[[Any, OutgoingAnswer], Awaitable[None]]
 
@@ -86,6 +89,7 @@ class Courier:
         self.first_retry = first_retry
         self.max_retry = max_retry
         self.voice = voice
+        self.holder = HOLDER  # who holds the outbox lease: this process
         self._wake: asyncio.Event | None = None
         self._running = asyncio.Lock()
         # Chats with an answer in the outbox: a newer answer to them queues
@@ -127,12 +131,15 @@ class Courier:
         async with self._running:
             delivered = 0
             now = utcnow()
+            # With several bot replicas one sends, the others only learn which chats
+            # wait (bot/leases.py): two couriers would send each answer twice.
+            sending = claim(self.db, "outbox", OUTBOX_LEASE_S, self.holder)
             self._kept_in_pass = set()
             held: set[int] = set()  # chats whose older answer is still waiting: keep their order
             for row in self.db.due_answers():
                 if row.chat_id in held:
                     continue
-                if row.next_attempt_at > now or not await self._deliver(bot, row):
+                if not sending or row.next_attempt_at > now or not await self._deliver(bot, row):
                     held.add(row.chat_id)
                     continue
                 delivered += 1

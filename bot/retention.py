@@ -33,6 +33,7 @@ from sqlalchemy import delete, func, select, update
 from bot import alert_store, stats
 from bot.config import Config
 from bot.handoff.tables import CLOSED, FaqCandidate, Ticket, TicketMessage, TicketPost
+from bot.leases import once
 from bot.rasa_store import RasaStore
 from bot.storage import Database, PendingQuestion, Turn, UserSettings, utcnow
 from core.settings import DeskSettings
@@ -49,7 +50,6 @@ def sweep(db: Database, conversations: RasaStore | None, days: int,
     """Deletes everything older than `days` before `now`; returns counts per kind."""
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
     counts: dict[str, int] = {}
-    stats.ensure_archive(db)
     with db.session() as s:
         old_turns = list(s.scalars(select(Turn).where(Turn.created_at < cutoff).order_by(Turn.user_id, Turn.id)))
         old = list(s.scalars(select(Ticket).where(
@@ -94,7 +94,9 @@ def schedule(job_queue: Any, db: Database, conversations: RasaStore | None, days
         except Exception:  # noqa: BLE001 - tomorrow's run tries again; the bot goes on
             log.exception("retention sweep failed")
 
-    job_queue.run_repeating(job, interval=RUN_EVERY, first=FIRST_RUN_AFTER, name="retention")
+    # One sweep a day across replicas (bot/leases.py), not one per bot process.
+    job_queue.run_repeating(once(db, "retention", RUN_EVERY.total_seconds(), job), interval=RUN_EVERY,
+                            first=FIRST_RUN_AFTER, name="retention")
 
 
 def main(argv: list[str] | None = None) -> int:

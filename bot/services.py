@@ -144,20 +144,7 @@ class Stack:
         _say("services ready")
 
     def warm_up(self) -> None:
-        """One message through the whole stack, so the first user waits for nothing.
-
-        The first message loads the FAQ model and index in the action server
-        and builds Rasa's inference graph.
-        """
-        try:
-            httpx.post(f"{self.rasa_url}/webhooks/rest/webhook",
-                       json={"sender": "warm-up", "message": "e-mongolia", "metadata": {"language": "en"}},
-                       headers=auth_headers(self.token), timeout=START_TIMEOUT)
-            # Not a conversation: the masked tracker store (rasa_side/tracker_store.py) deletes one emptied like this.
-            httpx.put(f"{self.rasa_url}/conversations/warm-up/tracker/events", json=[],
-                      headers=auth_headers(self.token), timeout=10)
-        except httpx.HTTPError as exc:
-            _say(f"warm-up message failed: {exc}")
+        warm_up(self.rasa_url, self.token)
 
     def stop(self) -> None:
         self.stopping = True
@@ -173,3 +160,24 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         self.started.clear()
+
+
+def warm_up(rasa_url: str, token: str | None, messages: int = 1, sender: str = "warm-up") -> None:
+    """Messages through the whole stack, so the first user waits for nothing.
+
+    The first message loads the FAQ model and index in the action server
+    and builds Rasa's inference graph; behind a balancer each action server
+    needs its own first message (bot/cluster/cluster.py sends several), and
+    each Rasa replica its own sender: two warming one conversation at once
+    wait on each other's lock.
+    """
+    try:
+        for _ in range(messages):
+            httpx.post(f"{rasa_url}/webhooks/rest/webhook",
+                       json={"sender": sender, "message": "e-mongolia", "metadata": {"language": "en"}},
+                       headers=auth_headers(token), timeout=START_TIMEOUT)
+        # Not a conversation: the masked tracker store (rasa_side/tracker_store.py) deletes one emptied like this.
+        httpx.put(f"{rasa_url}/conversations/{sender}/tracker/events", json=[],
+                  headers=auth_headers(token), timeout=10)
+    except httpx.HTTPError as exc:
+        _say(f"warm-up message failed: {exc}")

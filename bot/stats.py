@@ -135,11 +135,6 @@ class DailyTickets(Base):
     answer_minutes: Mapped[list[float]] = mapped_column(JSON, default=list)
 
 
-def ensure_archive(db: Database) -> None:
-    """Creates the daily-count tables in a database made before they existed (checks first)."""
-    Base.metadata.create_all(db.engine, tables=[DailyQuestions.__table__, DailyTickets.__table__])
-
-
 def archive(s: Session, turns: list[Turn], tickets: list[Ticket], tz: str) -> None:
     """Adds the figures of turns and tickets about to be deleted to the daily counts.
 
@@ -186,7 +181,6 @@ def collect(db: Database, days: int, now: dt.datetime | None = None,
     for i in range((_local_date(end, zone) - first_day).days + 1):
         fig.per_day[first_day + dt.timedelta(days=i)] = Counter()
 
-    ensure_archive(db)
     with db.session() as s:
         turns = list(s.scalars(select(Turn).where(Turn.created_at >= start, Turn.created_at <= end)
                                .order_by(Turn.user_id, Turn.id)))

@@ -31,6 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from rasa_side.events_table import flush_deleted
@@ -136,6 +137,25 @@ _CHANGE_SETTINGS = update(UserSettings.__table__).where(UserSettings.user_id == 
 _NEW_TURN = insert(Turn.__table__)
 
 
+def _new_settings(conn: Any, user_id: int, fields: dict[str, Any]) -> None:
+    """A user's first settings row.
+
+    On PostgreSQL another bot replica may make the same row at the same
+    moment (a button pressed while a message is handled): then its row is
+    changed instead, in a savepoint so this transaction goes on. SQLite has
+    one writer at a time, so the row cannot appear in between.
+    """
+    if conn.dialect.name != "postgresql":
+        conn.execute(_NEW_SETTINGS, {"user_id": user_id, **fields})
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(_NEW_SETTINGS, {"user_id": user_id, **fields})
+    except IntegrityError:
+        if fields:
+            conn.execute(_CHANGE_SETTINGS, {"key": user_id, **fields})
+
+
 def _sqlite_pragmas(dbapi: Any, _record: Any) -> None:
     dbapi.execute("PRAGMA journal_mode=WAL")
     dbapi.execute("PRAGMA synchronous=NORMAL")
@@ -158,7 +178,9 @@ class Database:
             # never reaches it.
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        Base.metadata.create_all(self.engine)
+        from bot import schema  # imports every module with tables, which import this one
+
+        schema.upgrade(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -174,7 +196,7 @@ class Database:
         with self.engine.begin() as conn:
             row = conn.execute(_SETTINGS, {"key": user_id}).mappings().first()
             if row is None:
-                conn.execute(_NEW_SETTINGS, {"user_id": user_id})
+                _new_settings(conn, user_id, {})
                 row = conn.execute(_SETTINGS, {"key": user_id}).mappings().first()
         return UserSettings(**row)
 
@@ -187,7 +209,7 @@ class Database:
         """
         with self.engine.begin() as conn:
             if not conn.execute(_CHANGE_SETTINGS, {"key": user_id, **fields}).rowcount:
-                conn.execute(_NEW_SETTINGS, {"user_id": user_id, **fields})
+                _new_settings(conn, user_id, fields)
 
     # --- pending questions -----------------------------------------------
     def keep_pending(self, user_id: int, chat_id: int, text: str, language: str,
@@ -300,7 +322,7 @@ class Database:
                 conn.execute(_NEW_TURN, [{"user_id": user_id, "role": "bot", "text": text, **fields}
                                          for text in texts])
             if not conn.execute(_CHANGE_SETTINGS, {"key": user_id, **settings}).rowcount:
-                conn.execute(_NEW_SETTINGS, {"user_id": user_id, **settings})
+                _new_settings(conn, user_id, settings)
 
     def recent_turns(self, user_id: int, limit: int = 6) -> list[Turn]:
         with self.session() as s:

@@ -32,6 +32,7 @@ from bot.chat_queue import ChatQueues
 from bot.config import Config
 from bot.delivery import Courier, is_permanent, parts_of, retry_after
 from bot.health import Dependency
+from bot.leases import once
 from bot.replies import Reply
 from bot.speech.parts import voice_parts
 from bot.speech.send import send_spoken
@@ -330,7 +331,9 @@ def build_application(config: Config, assistant: Assistant, speaker: Any | None,
     app.add_handler(CallbackQueryHandler(front.on_button))
     app.add_error_handler(front.on_error)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(front.retry_job, interval=config.retry_interval, first=config.retry_interval)
+        # Kept questions are put to Rasa again by one replica at a time (bot/leases.py).
+        app.job_queue.run_repeating(once(assistant.db, "retry-pending", config.retry_interval, front.retry_job),
+                                    interval=config.retry_interval, first=config.retry_interval)
         retention.schedule(app.job_queue, assistant.db, assistant.conversations, config.retention_days)
     return app
 
@@ -343,12 +346,13 @@ def run(config: Config, assistant: Assistant, speaker: Any | None, desk: Any | N
         if not config.webhook_url:
             raise SystemExit("--webhook needs WEBHOOK_URL (the public HTTPS address of this bot)")
         # Telegram sends the secret in X-Telegram-Bot-Api-Secret-Token with
-        # every update; python-telegram-bot answers 403 to a request without
-        # it, before any handler, so a forged update (say, as a volunteer
-        # replying to a ticket) is never relayed. docs/security.md.
+        # every update; the webhook answers 403 to a request without it,
+        # before anything is stored, so a forged update (say, as a volunteer
+        # replying to a ticket) is never relayed. docs/security.md. Updates
+        # go through a durable queue shared by replicas (bot/cluster/ingress.py).
+        from bot.cluster.webhook_run import run_webhook
+
         app.bot_data["health_port"] = config.health_port  # GET /health for the compose file
-        app.run_webhook(listen=config.webhook_listen, port=config.webhook_port,
-                        url_path="telegram", webhook_url=f"{config.webhook_url.rstrip('/')}/telegram",
-                        allowed_updates=Update.ALL_TYPES, secret_token=config.webhook_secret_token())
+        run_webhook(app, config, assistant.db)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -75,7 +75,6 @@ def forget_recordings(db: Database, user_id: int) -> list[GroupPost]:
     bot holds nothing of the user's voice; deleting the returned posts in
     the volunteer group removes the recordings from Telegram too.
     """
-    Base.metadata.create_all(db.engine, tables=[VoiceRecording.__table__])
     with db.session() as s:
         rows = list(s.scalars(select(VoiceRecording).where(VoiceRecording.user_id == user_id)))
     return _drop(db, rows)
@@ -113,7 +112,6 @@ class VoiceQuestions:
         self.assistant = assistant
         self.listener = listener
         self.db: Database = assistant.db
-        Base.metadata.create_all(self.db.engine, tables=[VoiceRecording.__table__])
 
     def _outcome(self, chat: Any, lang: str, *replies: Reply) -> Any:
         return self.assistant._outcome(chat, list(replies), lang)  # noqa: SLF001 - same package, one rule for voice

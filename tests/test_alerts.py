@@ -54,8 +54,8 @@ class FakeRasa:
 
 
 @pytest.fixture
-def assistant(tmp_path: Path) -> Assistant:
-    db = store.ensure(Database(f"sqlite:///{tmp_path / 'bot.db'}"))
+def assistant(db_url: str) -> Assistant:
+    db = store.ensure(Database(db_url))
     return Assistant(Config(), db, FakeRasa())
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,8 +36,8 @@ class FlakyBot:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return Database(f"sqlite:///{tmp_path / 'bot.db'}")
+def db(db_url: str) -> Database:
+    return Database(db_url)
 
 
 def run(coro: Any) -> Any:

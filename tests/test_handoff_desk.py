@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -86,8 +85,8 @@ CONFIG = Config(volunteer_ids=frozenset({VOLUNTEER}), maintainer_ids=frozenset({
 SETTINGS = DeskSettings(remind_minutes=30, default_wait_minutes=60, group_language="en")
 
 
-def make_desk(path: Path, clock: Clock | None = None) -> tuple[Desk, FakeNotifier, Database]:
-    db = Database(f"sqlite:///{path / 'desk.db'}")
+def make_desk(url: str, clock: Clock | None = None) -> tuple[Desk, FakeNotifier, Database]:
+    db = Database(url)
     notifier = FakeNotifier()
     return Desk(CONFIG, db, notifier, SETTINGS, clock or Clock()), notifier, db
 
@@ -106,8 +105,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def desk_parts(tmp_path: Path, clock: Clock) -> tuple[Desk, FakeNotifier, Database]:
-    return make_desk(tmp_path, clock)
+def desk_parts(db_url: str, clock: Clock) -> tuple[Desk, FakeNotifier, Database]:
+    return make_desk(db_url, clock)
 
 
 def open_one(desk: Desk, question: str = "How do I renew my ID card online?", lang: str = "en",
@@ -268,8 +267,8 @@ def test_reminder_is_posted_once_for_a_ticket_nobody_took(desk_parts, clock: Clo
     assert notifier.sent[-1][0] == CITIZEN
 
 
-def test_ticket_that_could_not_be_posted_is_posted_later(tmp_path: Path, clock: Clock) -> None:
-    desk, notifier, _ = make_desk(tmp_path, clock)
+def test_ticket_that_could_not_be_posted_is_posted_later(db_url: str, clock: Clock) -> None:
+    desk, notifier, _ = make_desk(db_url, clock)
     desk.notifier = None  # Telegram unreachable, or the terminal chat
     replies, info = open_one(desk)
     assert info["posted"] is False and "number is 1" in replies[0].text
@@ -279,12 +278,12 @@ def test_ticket_that_could_not_be_posted_is_posted_later(tmp_path: Path, clock: 
     assert notifier.posts[0].text.startswith("Ticket 1. New")
 
 
-def test_restarted_desk_still_relays_a_volunteer_reply(tmp_path: Path, clock: Clock) -> None:
-    desk, notifier, db = make_desk(tmp_path, clock)
+def test_restarted_desk_still_relays_a_volunteer_reply(db_url: str, clock: Clock) -> None:
+    desk, notifier, db = make_desk(db_url, clock)
     open_one(desk)
     post_id = notifier.posts[0].message_id
     db.engine.dispose()
-    desk2, notifier2, _ = make_desk(tmp_path, clock)  # a new process over the same file
+    desk2, notifier2, _ = make_desk(db_url, clock)  # a new process over the same database
     assert run(desk2.follow_up(citizen(), "en", "still waiting")) is not None
     assert run(desk2.volunteer_answer(GROUP, post_id, VOLUNTEER, "Anna", "Answer after restart.")) \
         == "Sent to the person, ticket 1."

@@ -97,7 +97,7 @@ def test_follow_ups_reach_the_group_as_one_post_per_minute(bot_factory, standin:
 
 def test_a_follow_up_after_the_minute_is_a_new_post(tmp_path: Path) -> None:
     clock = Clock()
-    desk, notifier, _ = make_desk(tmp_path, clock)
+    desk, notifier, _ = make_desk(f"sqlite:///{tmp_path / 'desk.db'}", clock)
     open_one(desk)
     posts_before = len(notifier.posts)
     run(desk.follow_up(citizen(), "en", "first"))

@@ -48,7 +48,7 @@ from bot.handoff.tables import (
 )
 from bot.handoff.wording import clip, created_text, known_reason, only_first_name, topic_name, wait_text
 from bot.replies import Button, Reply
-from bot.storage import Base, Database, utcnow
+from bot.storage import Database, utcnow
 from core.privacy import mask_pii
 from core.settings import TOPICS, DeskSettings
 from core.strings import t
@@ -98,7 +98,6 @@ class Desk:
         # Ticket number -> the follow-up note still open for more (in memory:
         # after a restart the next follow-up simply starts a new note).
         self._follow_ups: dict[int, _FollowUpNote] = {}
-        Base.metadata.create_all(db.engine)
 
     # --- roles ------------------------------------------------------------------
     def is_volunteer(self, user_id: int) -> bool:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg_fixture import drop_database, pg_database
+
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 RAW = ["4000 1234 5678 9010", "4000123456789010", "УБ99112233", "+976 99112233", "88112233",
@@ -46,3 +48,21 @@ def test_emptied_conversation_is_deleted_everywhere(observed: dict, mode: str) -
     assert seen["after_delete_restarted"] is True
     assert seen["fresh_events"] == 0  # nothing of the old conversation comes back from memory
     assert seen["sender_in_files"] is False
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_conversation_is_masked_and_deleted(pg_server: str) -> None:
+    # The scale-out set-up's tracker store: the same class on a live PostgreSQL, rows read back.
+    url = pg_database(pg_server, migrated=False)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    proc = subprocess.run([str(RASA_PYTHON), "tests/rasa_side/check_tracker_store.py", "--postgres", url,
+                           *RAW[:-1], "code 482913"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    drop_database(url)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])["postgresql"]
+    assert seen["stored_events"] >= 5 and seen["latest_text"] == "and one more thing"
+    assert seen["raw_in_files"] == []
+    assert seen["after_delete"] and seen["after_delete_restarted"] and seen["fresh_events"] == 0
+    assert seen["sender_in_files"] is False
+
