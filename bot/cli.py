@@ -166,6 +166,7 @@ DELEGATES = {
     ("speak",): "bot.speech.cli:speak_main",
     ("bench", "voice"): "bot.speech.cli:bench_main",
     ("bench", "layers"): "bot.bench_layers:main",
+    ("bench", "engines"): "bot.bench_engines:main",
     ("faq", "voices"): "bot.speech.cli:voices_main",
     ("faq", "candidates"): "bot.candidates:candidates_main",
     ("faq",): "bot.maintain.faq_tools:main",
@@ -208,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                    " | from-strings: domain.yml responses from strings/")
     sub.add_parser("stats", help="questions, tickets and answer times")
     sub.add_parser("alerts", help="list | preview ID | send ID | corrections (docs/alerts.md)")
-    sub.add_parser("bench", help="end-to-end latency and throughput benchmark | voice | layers")
+    sub.add_parser("bench", help="end-to-end latency and throughput benchmark | voice | layers | engines")
     sub.add_parser("retention", help="delete what is older than the retention period, in every store")
     sub.add_parser("cluster", help="up | down | status: the scale-out cluster on loopback (docs/deployment.md)")
     args = parser.parse_args(argv)
