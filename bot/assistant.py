@@ -12,8 +12,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from actions.faq.junk_input import junk_kind
-from actions.faq.junk_input import reply_key as junk_reply_key
 from bot import alert_store, buttons
 from bot.config import Config
 from bot.handoff.wording import created_text as handoff_created_text
@@ -23,6 +21,8 @@ from bot.replies import Button, Reply, from_rasa
 from bot.speech import rate as speech_rate
 from bot.spoken_choices import match_choice, say_choices
 from bot.storage import Database, PendingQuestion
+from core.junk_input import junk_kind
+from core.junk_input import reply_key as junk_reply_key
 from core.metadata import ActionOutcome, turn_metadata
 from core.privacy import mask_pii
 from core.script import detect_language

@@ -61,7 +61,7 @@ class ActionOutcome(TypedDict, total=False):
     handoff: Handoff
     feedback: str  # "yes" or "no": the answer helped
     expect: str  # what the user's next message is ("message_to_check")
-    junk: str  # why a text could not be read (actions/junk_input.py)
+    junk: str  # why a text could not be read (core/junk_input.py)
     set_language: str  # the user chose a language
     set_voice: bool  # the user turned voice replies on or off
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from actions.faq.junk_input import NO_QUESTION, ONLY_NUMBERS, junk_kind
 from bot.local_secrets import auth_headers
+from core.junk_input import NO_QUESTION, ONLY_NUMBERS, junk_kind
 from core.strings import t
 from tests.telegram_standin import BotApiStandIn
 from tests.test_handoff_desk import GROUP as DESK_GROUP

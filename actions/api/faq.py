@@ -21,10 +21,10 @@ from actions.api.turn import (
     send_meta,
     user_text,
 )
-from actions.faq.junk_input import junk_kind
-from actions.faq.junk_input import reply_key as junk_reply_key
 from actions.faq.retrieval import Retriever
 from core import settings
+from core.junk_input import junk_kind
+from core.junk_input import reply_key as junk_reply_key
 from core.privacy import mask_pii
 from core.strings import t
 
@@ -63,7 +63,7 @@ class AnswerFaq(Action):
         junk = junk_kind(text)
         if junk is not None:
             # No letters (emoji, "??????", "111111"): not a weak turn, so it
-            # never adds up to a ticket (actions/faq/junk_input.py).
+            # never adds up to a ticket (core/junk_input.py).
             dispatcher.utter_message(text=t(lang, junk_reply_key(junk)))
             send_meta(dispatcher, tracker, topic=None, faq_id=None, faq_score=None, junk=junk)
             return []
