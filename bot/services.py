@@ -33,11 +33,27 @@ def _port(url: str) -> int:
     return urlparse(url).port or 80
 
 
-def actions_healthy(url: str) -> bool:
+def health_ok(url: str) -> bool:
+    """GET {url}/health answers 200: rasa-sdk's action server and the bot's own check (bot/health.py)."""
     try:
         return httpx.get(f"{url}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+actions_healthy = health_ok
+
+
+def spawn_logged(logs: Path, name: str, cmd: list[str], env: dict[str, str],
+                 **popen: object) -> subprocess.Popen:
+    """Starts a service in its own session, its output in logs/<name>.log and its pid in
+    logs/<name>.pid, so a later command (bot/supervisor.py, `cluster down`) finds it again."""
+    logs.mkdir(parents=True, exist_ok=True)
+    with open(logs / f"{name}.log", "ab") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True, **popen)
+    (logs / f"{name}.pid").write_text(str(proc.pid))
+    return proc
 
 
 def rasa_healthy(url: str, token: str | None = None) -> bool:
@@ -88,14 +104,9 @@ class Stack:
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
         if self.stopping:
             raise SystemExit(f"not starting {name}: the services are being stopped")
-        logs = self.state_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child process
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = spawn_logged(self.state_dir / "logs", name, cmd, env)
         self.started.append(proc)
         self.procs[name] = proc
-        (logs / f"{name}.pid").write_text(str(proc.pid))
         return proc
 
     def _wait(self, name: str, check, proc: subprocess.Popen) -> None:

@@ -24,14 +24,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import yaml
 from sqlalchemy.engine import make_url
 
 from bot import local_secrets
 from bot.cluster import postgres
 from bot.cluster.layout import TIERS, Layout
-from bot.services import MODEL_PATH, RASA_VENV, START_TIMEOUT, actions_healthy, rasa_healthy, warm_up
+from bot.services import (
+    MODEL_PATH,
+    RASA_VENV,
+    START_TIMEOUT,
+    actions_healthy,
+    health_ok,
+    rasa_healthy,
+    spawn_logged,
+    warm_up,
+)
 from core.settings import ROOT
 
 RASA_DB = "rasa"
@@ -89,12 +97,7 @@ class Cluster:
             return True
 
     def spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> int:
-        self.logs.mkdir(parents=True, exist_ok=True)
-        with open(self.logs / f"{name}.log", "ab") as log:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
-        (self.logs / f"{name}.pid").write_text(str(proc.pid))
-        return proc.pid
+        return spawn_logged(self.logs, name, cmd, env, stdin=subprocess.DEVNULL).pid
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """Sends `sig` to a process's whole group (SIGKILL: a crash, nothing shuts down)."""
@@ -192,7 +195,7 @@ class Cluster:
             env.update(WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
                        HEALTH_PORT=str(lay.health_port(tier, i)))
             self.spawn(name, [sys.executable, "-m", "bot", "run", "--no-services", "--webhook"], env)
-            self._wait(name, lambda: _healthy(f"http://127.0.0.1:{lay.health_port(tier, i)}/health"), 120)
+            self._wait(name, lambda: health_ok(f"http://127.0.0.1:{lay.health_port(tier, i)}"), 120)
         else:
             raise SystemExit(f"no such replica: {name}")
 
@@ -304,13 +307,6 @@ def _wait_gone(pid: int, seconds: float) -> bool:
             return True
         time.sleep(0.2)
     return False
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _listening(port: int) -> bool:
