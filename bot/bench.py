@@ -177,14 +177,19 @@ def questions() -> list[str]:
     return FALLBACK_QUESTIONS
 
 
-def peak_rss_mb(pid: int) -> float | None:
+def memory_mb(field: str, pid: int | str = "self") -> float | None:
+    """A memory field of /proc/<pid>/status in MB (VmHWM: peak resident, VmRSS: now); Linux."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         return None
     return None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    return memory_mb("VmHWM", pid)
 
 
 def cpu_seconds(pid: int) -> float | None:

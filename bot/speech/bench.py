@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.bench import memory_mb, peak_rss_mb
 from bot.speech.cache import VoiceCache
 from bot.speech.engines.base import Engine
 from bot.speech.parts import voice_parts
@@ -63,10 +64,7 @@ def cpu_s() -> float:
 
 
 def rss_mb(field: str = "VmHWM") -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return memory_mb(field) or 0.0
 
 
 def timed(call: Callable[[], object]) -> tuple[float, float, object]:
@@ -186,7 +184,6 @@ def bench_bot_memory() -> bool:
     import subprocess as sp
     import sys
 
-    from bot.bench import peak_rss_mb
     from bot.services import Stack
     from core.settings import ROOT
     from tests.conftest import free_port
