@@ -153,6 +153,13 @@ EMBEDDING_WARM_WORDS = 64
 # The three values below serve only a form without learnt thresholds (see
 # FAQ_THRESHOLDS_FILE).
 FAQ_LEXICAL_WEIGHT = 0.4
+# Plus this weight times the entry's probability from a classifier fitted on
+# the phrasings' vectors (actions/faq/entry_classifier.py), which tells sibling
+# entries apart; its strength (inverse regularisation) and iteration cap.
+# Weight and strength chosen on training material (`faq calibrate --weights`).
+FAQ_CLASSIFIER_WEIGHT = 0.2
+FAQ_CLASSIFIER_C = 10.0
+FAQ_CLASSIFIER_MAX_ITER = 2000
 # "high" (answer): score and lead over the second entry both at least these.
 FAQ_HIGH_SCORE = 0.62
 FAQ_HIGH_MARGIN = 0.025

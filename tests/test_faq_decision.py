@@ -18,11 +18,16 @@ from bot.maintain import faq_calibration as fc
 from core import settings
 
 
-def samples(rows: list[tuple[float, float, bool, bool, bool, bool]]) -> fc.Samples:
-    """Rows of (best, margin, right, in_menu, positive, agree) in one form, one entry each."""
+def samples(rows: list[tuple[float, float, bool, bool, bool, bool]],
+            similar: list[float] | None = None) -> fc.Samples:
+    """Rows of (best, margin, right, in_menu, positive, agree) in one form, one entry each.
+
+    `similar` (the score without the classifier) is the best score unless given.
+    """
     cols = list(zip(*rows, strict=True))
     n = len(rows)
     return fc.Samples(np.array(["en"] * n, dtype=object), np.array(cols[0]), np.array(cols[1]),
+                      np.array(similar if similar is not None else cols[0]),
                       np.array(cols[2]), np.array(cols[3]), np.array(cols[4]),
                       np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n))
 
@@ -39,7 +44,11 @@ def test_every_form_has_thresholds_and_long_messages_their_own() -> None:
     cfg = RetrievalConfig()
     for form in settings.QUESTION_FORMS:
         short, long = cfg.thresholds_for(form), cfg.thresholds_for(form, long=True)
-        assert 0 < short.low <= short.high < 1 and 0 < long.low <= long.high < 1
+        # `low` is on the similarity (at most 1); the answer rules on the score
+        # with the classifier's probability added.
+        ceiling = 1 + settings.FAQ_CLASSIFIER_WEIGHT
+        assert 0 < short.low < 1 and 0 < long.low < 1
+        assert 0 < short.high < ceiling and 0 < long.high < ceiling
         assert long != short  # learnt on long messages, whose scores run differently
 
 

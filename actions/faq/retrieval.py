@@ -7,12 +7,16 @@ score of an entry is a weighted sum of two cosines:
 - the sentence embedding of the normalised text (Latin-typed Mongolian in
   Cyrillic) against each of the entry's phrasings and titles, the best one
   counting; it carries meaning across wording and language;
-- character n-grams of a script-independent spelling (`translit.lexical_key`)
+- character n-grams of a script-independent spelling (`core.script.lexical_key`)
   against the entry as one document (phrasings, titles and answers), which
   catch the exact words, survive transliteration mistakes and credit a
   question whose words are spread over several phrasings. On the held-out
   set this document score beat the best single phrasing by about ten points
   of top-1 accuracy in Mongolian.
+
+Plus a third, smaller part: the entry's probability from a classifier fitted
+on the phrasings' vectors (actions/faq/entry_classifier.py), which learns
+what tells sibling entries apart.
 
 e5 similarities are bunched high, so the answer/ask/give-up decision uses
 thresholds on the score and on the margin to the second entry, learnt by
@@ -40,6 +44,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from actions.faq import thresholds as faq_thresholds
+from actions.faq.entry_classifier import EntryClassifier
 from actions.faq.store import (
     FaqEntry,
     FaqStore,
@@ -95,7 +100,9 @@ class Thresholds:
     `high`/`margin`, or when the embedding and the n-grams agree on the best
     entry and it reaches `agree_high`/`agree_margin` (on training questions
     such agreement was right 96-97 % of the time); otherwise "Did you mean"
-    when the best score reaches `low`; below it, the honest "no answer".
+    when the best similarity (the score without the classifier, whose
+    probabilities sum to one whether or not any entry is close) reaches
+    `low`; below it, the honest "no answer".
     Learnt per form from training material (bot/maintain/faq_calibration.py).
     """
 
@@ -123,6 +130,7 @@ class RetrievalConfig:
     """Tuning values; defaults are the calibrated ones in core/settings.py."""
 
     lexical_weight: float = settings.FAQ_LEXICAL_WEIGHT
+    classifier_weight: float = settings.FAQ_CLASSIFIER_WEIGHT
     high_score: float = settings.FAQ_HIGH_SCORE
     high_margin: float = settings.FAQ_HIGH_MARGIN
     low_score: float = settings.FAQ_LOW_SCORE
@@ -134,6 +142,17 @@ class RetrievalConfig:
     use_lexical: bool = True
     # Per question form; a form not listed uses high_score/high_margin/low_score.
     thresholds: dict[str, Thresholds] = field(default_factory=_form_thresholds)
+
+    def mix(self, emb: np.ndarray | None, lex: np.ndarray,
+            cls: np.ndarray | None = None) -> np.ndarray:
+        """The combined entry scores: the one formula for search, evaluation and calibration."""
+        if emb is None:
+            return lex
+        w = self.lexical_weight if self.use_lexical else 0.0
+        combined = (1.0 - w) * emb + w * lex if w > 0 else emb
+        if cls is not None and self.classifier_weight > 0:
+            combined = combined + self.classifier_weight * cls
+        return combined
 
     def thresholds_for(self, form: str, long: bool = False) -> Thresholds:
         """The form's thresholds; a long message's own ones where they were learnt."""
@@ -150,6 +169,14 @@ class EntryScores:
     combined: np.ndarray
     embedding: np.ndarray | None
     lexical: np.ndarray
+    classifier: np.ndarray | None = None
+    # Without the classifier, whose probabilities sum to one whether or not
+    # any entry is close: what "Did you mean" versus "no answer" is judged on.
+    similar: np.ndarray | None = None
+
+    @property
+    def similarity(self) -> np.ndarray:
+        return self.combined if self.similar is None else self.similar
 
     def agree(self, allowed: np.ndarray | None = None) -> bool:
         """Whether the embedding and the n-grams put the same entry first."""
@@ -282,6 +309,7 @@ class FaqIndex:
     lexical: LexicalIndex  # over `documents`
     vocabulary: Vocabulary
     model_name: str
+    classifier: EntryClassifier | None = None  # None without an encoder
     build_seconds: float = 0.0
     topic_of: np.ndarray = field(init=False)  # topic per entry, for the topic mask
     _positions: dict[str, int] = field(init=False, repr=False)
@@ -486,10 +514,12 @@ class Retriever:
         starts = np.searchsorted(row_entry, np.arange(len(entries))) if entries else np.array([], np.int64)
         ends = [*starts[1:].tolist(), len(keys)]
         documents = [entry_document(e, keys[int(starts[i]):ends[i]]) for i, e in enumerate(entries)]
+        classifier = (EntryClassifier.fit(vectors, row_entry, len(entries))
+                      if vectors is not None and self.config.classifier_weight > 0 else None)
         index = FaqIndex(
             store=store, entries=entries, row_entry=row_entry, row_text=texts, row_form=forms,
             row_key=keys, starts=starts, vectors=vectors, documents=documents,
-            lexical=LexicalIndex(documents),
+            lexical=LexicalIndex(documents), classifier=classifier,
             vocabulary=vocabulary, model_name=self.model_name,
         )
         index.build_seconds = time.perf_counter() - started
@@ -622,29 +652,27 @@ class Retriever:
                          replace(self.normalize(t, lang, index, form=raw.form), original=text)
                          for t in texts]
 
-    def entry_components(self, index: FaqIndex, text: str,
-                         key: str) -> tuple[np.ndarray | None, np.ndarray]:
-        """(embedding, n-gram) score per published entry.
+    def entry_components(self, index: FaqIndex, text: str, key: str) -> EntryScores:
+        """The scores per published entry of one text, and their parts.
 
         The embedding score is the best over the entry's rows, the n-gram
-        score is against the entry's whole document.
+        score is against the entry's whole document, the classifier's is its
+        probability.
         """
-        lex = index.lexical.scores(key)[: len(index.entries)]
-        if index.vectors is None:
-            return None, lex
-        emb = np.maximum.reduceat(index.vectors @ self._encode([text])[0], index.starts)
-        return emb, lex
+        return self._scores_many(index, [Normalized(text=text, key=key, form="", original=text)])[0]
 
     def _decide(self, index: FaqIndex, scores: EntryScores, norm: Normalized,
                 allowed: np.ndarray | None) -> SearchResult:
         """Answer, "Did you mean", or the honest "no answer", by the form's thresholds.
 
         Buttons go only to entries close to the question: within
-        `suggest_window` of the best and themselves above the form's low score.
+        `suggest_window` of the best and themselves similar to it at least by
+        the form's low score.
         """
         cfg = self.config
         combined = scores.combined
         masked = combined if allowed is None else np.where(allowed, combined, -np.inf)
+        similar = scores.similarity if allowed is None else np.where(allowed, scores.similarity, -np.inf)
         order = [int(i) for i in np.argsort(-masked, kind="stable")[:8] if np.isfinite(masked[i])]
         ranking = [(index.entries[i].id, float(masked[i])) for i in order]
         if not ranking:
@@ -661,11 +689,12 @@ class Retriever:
             low = cfg.lexical_only_low
         else:
             agree = scores.agree(allowed)
+            near = float(np.max(similar))
             band = ("high" if t.answers(best.score, margin, agree) else
-                    "middle" if best.score >= t.low else "low")
+                    "middle" if near >= t.low else "low")
             low = t.low
-        runners = [(fid, s) for fid, s in ranking[1:cfg.max_suggestions]
-                   if best.score - s <= cfg.suggest_window and s >= low]
+        runners = [(fid, s) for (fid, s), i in zip(ranking[1:cfg.max_suggestions], order[1:], strict=False)
+                   if best.score - s <= cfg.suggest_window and similar[i] >= low]
         return SearchResult(band, best, runners, norm.text, norm.original, norm.form,
                             ranking=ranking, topic_restricted=allowed is not None)
 
@@ -684,10 +713,10 @@ class Retriever:
         queries = np.stack([self._encode([norm.text])[0] for norm in norms])
         emb_rows = index.vectors @ queries.T
         emb = [np.maximum.reduceat(emb_rows[:, i], index.starts) for i in range(len(norms))]
-        if not cfg.use_lexical or cfg.lexical_weight <= 0:
-            return [EntryScores(e, e, x) for e, x in zip(emb, lex, strict=True)]
-        w = cfg.lexical_weight
-        return [EntryScores((1.0 - w) * e + w * x, e, x) for e, x in zip(emb, lex, strict=True)]
+        cls: list[np.ndarray | None] = (list(index.classifier.proba(queries))
+                                        if index.classifier is not None else [None] * len(norms))
+        return [EntryScores(cfg.mix(e, x, c), e, x, c, cfg.mix(e, x) if c is not None else None)
+                for e, x, c in zip(emb, lex, cls, strict=True)]
 
     def _search_normalized(self, index: FaqIndex, norm: Normalized | Sequence[Normalized],
                            topic: str | None, topic_confident: bool) -> SearchResult:

@@ -28,6 +28,7 @@ from actions.faq import thresholds as faq_thresholds
 from actions.faq.retrieval import (
     BANDS,
     Encoder,
+    EntryScores,
     LexicalIndex,
     RetrievalConfig,
     Retriever,
@@ -195,7 +196,6 @@ def confusions(retriever: Retriever) -> list[Confusion]:
     if n_entries < 2:
         return found
     cfg = retriever.config
-    weight = cfg.lexical_weight if cfg.use_lexical else 0.0
     for own in range(n_entries):
         entry = index.entries[own]
         first = int(index.starts[own])
@@ -209,8 +209,8 @@ def confusions(retriever: Retriever) -> list[Confusion]:
             if index.vectors is not None:
                 emb_rows = index.vectors @ index.vectors[r]
                 emb_rows[r] = -1.0
-                emb = np.maximum.reduceat(emb_rows, index.starts)
-                scores = (1.0 - weight) * emb + weight * lex
+                # Without the classifier: it was fitted on this very phrasing.
+                scores = cfg.mix(np.maximum.reduceat(emb_rows, index.starts), lex)
             else:
                 scores = lex
             own_score = float(scores[own])
@@ -327,8 +327,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 @dataclass
 class Scored:
     item: EvalItem
-    emb: np.ndarray | None
-    lex: np.ndarray
+    scores: EntryScores
     seconds: float
 
 
@@ -338,20 +337,14 @@ def load_eval(paths: Sequence[Path] | None = None) -> list[EvalItem]:
 
 
 def score_items(retriever: Retriever, items: Sequence[EvalItem]) -> list[Scored]:
-    """Embedding and n-gram entry scores per item, timed like a real search."""
+    """Entry scores (and their parts) per item, timed like a real search."""
     out = []
     for item in items:
         started = time.perf_counter()
         norm = retriever.readings(item.text)[1][0]  # the whole message, numbers typed
-        emb, lex = retriever.entry_components(retriever.index, norm.text, norm.key)
-        out.append(Scored(item, emb, lex, time.perf_counter() - started))
+        scores = retriever.entry_components(retriever.index, norm.text, norm.key)
+        out.append(Scored(item, scores, time.perf_counter() - started))
     return out
-
-
-def combine(scored: Scored, weight: float) -> np.ndarray:
-    if scored.emb is None:
-        return scored.lex
-    return (1.0 - weight) * scored.emb + weight * scored.lex
 
 
 def _print_accuracy(scored: Sequence[Scored], ids: list[str], weight: float, show_confusions: bool,
@@ -361,7 +354,7 @@ def _print_accuracy(scored: Sequence[Scored], ids: list[str], weight: float, sho
     for s in scored:
         if s.item.faq_id is None:
             continue
-        scores = combine(s, weight)
+        scores = s.scores.combined
         order = [ids[i] for i in np.argsort(-scores)[:3]]
         per_form[s.item.form].append((order[0] == s.item.faq_id, s.item.faq_id in order))
         if order[0] != s.item.faq_id:
@@ -446,6 +439,8 @@ def _eval_config(args: argparse.Namespace) -> RetrievalConfig:
         cfg = replace(cfg, transliterate=False)
     if args.lexical_weight is not None:
         cfg = replace(cfg, lexical_weight=args.lexical_weight)
+    if args.classifier_weight is not None:
+        cfg = replace(cfg, classifier_weight=args.classifier_weight)
     return cfg
 
 
@@ -471,6 +466,7 @@ def _print_eval_header(retriever: Retriever, items: Sequence[EvalItem], paths: S
     known = {e.id for e in index.entries}
     missing = sorted({i.faq_id for i in items if i.faq_id and i.faq_id not in known})
     _out(f"model: {retriever.model_name} ({_precision(retriever.encoder)})   lexical weight: {weight}   "
+         f"classifier weight: {retriever.config.classifier_weight}   "
          "transliteration: "
          f"{'on' if retriever.config.transliterate else 'off'}")
     _out(f"content: {len(index.entries)} published entries, {len(index.row_text)} rows; "
@@ -648,7 +644,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         return 0
     learnt_on = {"content": retriever.index.content_hash, "model": retriever.model_name,
                  "uncovered_share": faq_calibration.UNCOVERED_SHARE,
-                 "max_wrong": faq_calibration.MAX_WRONG, "costs": dict(faq_calibration.COSTS)}
+                 "max_wrong": faq_calibration.MAX_WRONG,
+                 "max_uncovered_answered": faq_calibration.MAX_UNCOVERED_ANSWERED,
+                 "costs": dict(faq_calibration.COSTS)}
     path = faq_thresholds.write({form: chosen.as_dict() for form, (chosen, _) in found.items()},
                                 learnt_on, Path(args.out) if args.out else None)
     _out(f"\nWritten to {path}; the action server uses them from its next start.")
@@ -723,6 +721,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lexical-only", action="store_true", help="n-gram score only, no model")
     p.add_argument("--no-translit", action="store_true", help="embed Latin-typed Mongolian as typed")
     p.add_argument("--lexical-weight", type=float, help="override FAQ_LEXICAL_WEIGHT")
+    p.add_argument("--classifier-weight", type=float, help="override FAQ_CLASSIFIER_WEIGHT (0: off)")
     p.add_argument("--cold", action="store_true", help="build the index without the vector cache")
     p.add_argument("--build-bench", type=int, metavar="N", help="time a build of N synthetic entries")
     p.add_argument("--quiet", action="store_true", help="no list of confusions")
