@@ -87,6 +87,7 @@ def test_the_thresholds_in_use_are_what_calibration_wrote() -> None:
     data = faq_thresholds.load()
     learnt = data["learnt_on"]
     assert learnt["uncovered_share"] == fc.UNCOVERED_SHARE and learnt["max_wrong"] == fc.MAX_WRONG
+    assert learnt["max_uncovered_answered"] == fc.MAX_UNCOVERED_ANSWERED
     assert learnt["costs"] == fc.COSTS
     cfg = RetrievalConfig()
     for form, values in data["thresholds"].items():

@@ -179,13 +179,13 @@ class EntryScores:
         return self.combined if self.similar is None else self.similar
 
     def agree(self, allowed: np.ndarray | None = None) -> bool:
-        """Whether the embedding and the n-grams put the same entry first."""
+        """Whether the parts of the score put the same entry first (see `agreement`)."""
         if self.embedding is None:
             return False
-        emb, lex = self.embedding, self.lexical
+        parts = [p for p in (self.embedding, self.lexical, self.classifier) if p is not None]
         if allowed is not None:
-            emb, lex = np.where(allowed, emb, -np.inf), np.where(allowed, lex, -np.inf)
-        return int(np.argmax(emb)) == int(np.argmax(lex))
+            parts = [np.where(allowed, p, -np.inf) for p in parts]
+        return agreement(*parts)
 
 
 @dataclass(frozen=True)
@@ -223,6 +223,16 @@ class SearchResult:
         if self.best is None:
             return []
         return [self.best.faq_id] + [fid for fid, _ in self.runners_up]
+
+
+def agreement(emb: np.ndarray, lex: np.ndarray, cls: np.ndarray | None = None) -> bool:
+    """Whether the embedding, the n-grams and the classifier (when there is one) rank the same entry first.
+
+    Three opinions made in different ways agreeing is the evidence the
+    second answer rule (`agree_high`) trusts.
+    """
+    first = int(np.argmax(emb))
+    return first == int(np.argmax(lex)) and (cls is None or first == int(np.argmax(cls)))
 
 
 def _urgency(faq_id: str) -> int:

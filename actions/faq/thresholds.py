@@ -1,6 +1,6 @@
 """The answer thresholds in use: the file `python -m bot faq calibrate` writes.
 
-Thresholds are learnt from training material (actions/faq_calibration.py),
+Thresholds are learnt from training material (bot/maintain/faq_calibration.py),
 never typed in by hand, so what the bot uses is exactly what calibration
 produced. The file also records what they were learnt on (content hash,
 model, the calibration's own settings), so a reader can tell whether the
@@ -18,7 +18,7 @@ import yaml
 
 from core import settings
 
-HEADER = ("# Written by `python -m bot faq calibrate` (actions/faq_calibration.py).\n"
+HEADER = ("# Written by `python -m bot faq calibrate` (bot/maintain/faq_calibration.py).\n"
           "# Do not edit by hand: run the command again after changing faq/ or the model.\n")
 
 

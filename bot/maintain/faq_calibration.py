@@ -31,7 +31,14 @@ import numpy as np
 import yaml
 
 from actions.faq.entry_classifier import EntryClassifier
-from actions.faq.retrieval import LONG_SUFFIX, FaqIndex, Retriever, Thresholds, entry_document
+from actions.faq.retrieval import (
+    LONG_SUFFIX,
+    FaqIndex,
+    Retriever,
+    Thresholds,
+    agreement,
+    entry_document,
+)
 from core import settings
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -241,14 +248,15 @@ def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bo
             scores = cfg.mix(emb, lex, cls)
             top, margin, right, in_menu = _ranked(scores, own, cfg.max_suggestions, cfg.suggest_window)
             rows.append((form, top, margin, _similar(retriever, emb, lex), right, in_menu, True, False,
-                         bool(np.argmax(emb) == np.argmax(lex)), own))
+                         agreement(emb, lex, cls), own))
             # The content without this entry: an uncovered question.
             emb[own] = lex[own] = -np.inf
-            scores = cfg.mix(emb, lex, held_out.proba(r, query, absent=own) if held_out else None)
+            cls = held_out.proba(r, query, absent=own) if held_out else None
+            scores = cfg.mix(emb, lex, cls)
             top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
             near = index.entries[int(np.argmax(scores))].id in entry.related
             rows.append((form, top, margin, _similar(retriever, emb, lex), False, False, False, near,
-                         bool(np.argmax(emb) == np.argmax(lex)), own))
+                         agreement(emb, lex, cls), own))
     for i, text in enumerate(out_of_scope_examples(Path(nlu_dir or settings.NLU_DIR))):
         norm = retriever.normalize(text)
         found = retriever.entry_components(index, norm.text, norm.key)
@@ -256,7 +264,7 @@ def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bo
         top, margin, _, _ = _ranked(found.combined, None, cfg.max_suggestions, cfg.suggest_window)
         rows.append((norm.form, top, margin, _similar(retriever, emb, found.lexical),
                      False, False, False, False,
-                     bool(np.argmax(emb) == np.argmax(found.lexical)), n + i))
+                     agreement(emb, found.lexical, found.classifier), n + i))
     return _samples(rows)
 
 
@@ -303,9 +311,10 @@ def _long_samples(retriever: Retriever, nlu_dir: Path | None) -> Samples:
             scores = cfg.mix(emb, lex, cls)
             top, margin, right, in_menu = _ranked(scores, own, cfg.max_suggestions, cfg.suggest_window)
             rows.append((form, top, margin, _similar(retriever, emb, lex), right, in_menu, True, False,
-                         bool(np.argmax(emb) == np.argmax(lex)), own))
+                         agreement(emb, lex, cls), own))
             emb[own] = lex[own] = -np.inf
-            scores = cfg.mix(emb, lex, held_out.proba(r, q, absent=own) if held_out else None)
+            cls = held_out.proba(r, q, absent=own) if held_out else None
+            scores = cfg.mix(emb, lex, cls)
             near = index.entries[int(np.argmax(scores))].id in index.entries[own].related
         else:
             cls = index.classifier.proba(q)[0] if index.classifier is not None else None
@@ -313,7 +322,7 @@ def _long_samples(retriever: Retriever, nlu_dir: Path | None) -> Samples:
             near = False
         top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
         rows.append((form, top, margin, _similar(retriever, emb, lex), False, False, False, near,
-                     bool(np.argmax(emb) == np.argmax(lex)), own if own >= 0 else n + len(rows)))
+                     agreement(emb, lex, cls), own if own >= 0 else n + len(rows)))
     return _samples(rows)
 
 
