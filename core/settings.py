@@ -156,9 +156,10 @@ FAQ_LEXICAL_WEIGHT = 0.4
 # Plus this weight times the entry's probability from a classifier fitted on
 # the phrasings' vectors (actions/faq/entry_classifier.py), which tells sibling
 # entries apart; its strength (inverse regularisation) and iteration cap.
-# Weight and strength chosen on training material (`faq calibrate --weights`).
-FAQ_CLASSIFIER_WEIGHT = 0.2
-FAQ_CLASSIFIER_C = 10.0
+# Weight and strength chosen by the top-1 of left-out training phrasings
+# (`python -m bot faq calibrate --weights`, docs/evaluation.md).
+FAQ_CLASSIFIER_WEIGHT = 0.1
+FAQ_CLASSIFIER_C = 100.0
 FAQ_CLASSIFIER_MAX_ITER = 2000
 # "high" (answer): score and lead over the second entry both at least these.
 FAQ_HIGH_SCORE = 0.62

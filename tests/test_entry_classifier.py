@@ -112,3 +112,15 @@ def test_the_classifier_only_adds_to_the_right_entry_lead(retrievers, text: str)
     assert with_it.best.faq_id == without.best.faq_id
     lead = [r.ranking[0][1] - r.ranking[1][1] for r in (with_it, without)]
     assert lead[0] > lead[1]
+
+
+def test_the_weight_and_strength_grid_is_measured_on_training_material(retrievers) -> None:
+    """`faq calibrate --weights`: how the classifier's settings were chosen, reproducible."""
+    on, _ = retrievers
+    before = on.config
+    grid = fc.classifier_grid(on)
+    assert on.config is before  # the search's own settings are left as they were
+    assert (fc.STRENGTH_GRID[0], 0.0) in grid
+    assert (settings.FAQ_CLASSIFIER_C, settings.FAQ_CLASSIFIER_WEIGHT) in grid
+    for top1 in grid.values():
+        assert set(top1) == set(settings.QUESTION_FORMS) and all(0 <= v <= 1 for v in top1.values())

@@ -126,7 +126,7 @@ def test_confident_topic_restricts_the_search(retriever: Retriever) -> None:
 
 def test_did_you_mean_offers_at_most_three_close_entries(retriever: Retriever) -> None:
     # Card and code: two entries fit, neither clearly ahead.
-    result = retriever.search("bank card and code")
+    result = retriever.search("my bank card and the code")
     assert result.band == "middle"
     assert result.suggestions[0] == result.best.faq_id
     assert 1 <= len(result.suggestions) <= 3

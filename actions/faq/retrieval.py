@@ -131,6 +131,7 @@ class RetrievalConfig:
 
     lexical_weight: float = settings.FAQ_LEXICAL_WEIGHT
     classifier_weight: float = settings.FAQ_CLASSIFIER_WEIGHT
+    classifier_strength: float = settings.FAQ_CLASSIFIER_C
     high_score: float = settings.FAQ_HIGH_SCORE
     high_margin: float = settings.FAQ_HIGH_MARGIN
     low_score: float = settings.FAQ_LOW_SCORE
@@ -524,7 +525,8 @@ class Retriever:
         starts = np.searchsorted(row_entry, np.arange(len(entries))) if entries else np.array([], np.int64)
         ends = [*starts[1:].tolist(), len(keys)]
         documents = [entry_document(e, keys[int(starts[i]):ends[i]]) for i, e in enumerate(entries)]
-        classifier = (EntryClassifier.fit(vectors, row_entry, len(entries))
+        classifier = (EntryClassifier.fit(vectors, row_entry, len(entries),
+                                          strength=self.config.classifier_strength)
                       if vectors is not None and self.config.classifier_weight > 0 else None)
         index = FaqIndex(
             store=store, entries=entries, row_entry=row_entry, row_text=texts, row_form=forms,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -166,7 +166,8 @@ class FoldClassifiers:
     models: list[EntryClassifier]
 
     @classmethod
-    def fit(cls, index: FaqIndex, seed: int = 18) -> FoldClassifiers | None:
+    def fit(cls, index: FaqIndex, strength: float = settings.FAQ_CLASSIFIER_C,
+            seed: int = 18) -> FoldClassifiers | None:
         if index.classifier is None or index.vectors is None:
             return None
         n = len(index.entries)
@@ -185,7 +186,8 @@ class FoldClassifiers:
         models = []
         for f in range(FOLDS):
             keep = np.array([fold.get(r, -1) != f for r in range(len(index.row_entry))])
-            models.append(EntryClassifier.fit(index.vectors[keep], index.row_entry[keep], n))
+            models.append(EntryClassifier.fit(index.vectors[keep], index.row_entry[keep], n,
+                                              strength=strength))
         return cls(fold, models)
 
     def proba(self, row: int, query: np.ndarray, absent: int | None = None) -> np.ndarray:
@@ -224,7 +226,7 @@ def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bo
     index = retriever.index
     cfg = retriever.config
     n = len(index.entries)
-    held_out = FoldClassifiers.fit(index)
+    held_out = FoldClassifiers.fit(index, cfg.classifier_strength)
     rows: list[tuple] = []
     for own, entry in enumerate(index.entries):
         first = int(index.starts[own])
@@ -275,7 +277,7 @@ def _long_samples(retriever: Retriever, nlu_dir: Path | None) -> Samples:
     index = retriever.index
     cfg = retriever.config
     n = len(index.entries)
-    held_out = FoldClassifiers.fit(index)
+    held_out = FoldClassifiers.fit(index, cfg.classifier_strength)
     queries: list[tuple[int, int | None, set[int], str, str]] = []  # own, row, left out, form, text
     i = 0
     for own, entry in enumerate(index.entries):
@@ -420,6 +422,36 @@ def cross_validate(s: Samples, k: int = FOLDS) -> Counter[str]:
     for f in range(k):
         total += outcomes(s.take(fold == f), best_thresholds(s.take(fold != f)))
     return total
+
+
+# Tried by `faq calibrate --weights`: the classifier's weight in the score and
+# its strength (inverse regularisation).
+WEIGHT_GRID = (0.0, 0.1, 0.2, 0.3, 0.5)
+STRENGTH_GRID = (1.0, 10.0, 100.0)
+
+
+def classifier_grid(retriever: Retriever, forms: Sequence[str] = settings.QUESTION_FORMS
+                    ) -> dict[tuple[float, float], dict[str, float]]:
+    """Top-1 of the covered training questions per form, for each (strength, weight).
+
+    How FAQ_CLASSIFIER_WEIGHT and FAQ_CLASSIFIER_C are chosen: on training
+    material, each phrasing scored by a classifier that never saw it.
+    """
+    original = retriever.config
+    found = {}
+    try:
+        for strength in STRENGTH_GRID:
+            for weight in WEIGHT_GRID:
+                if weight == 0.0 and strength != STRENGTH_GRID[0]:
+                    continue  # without the classifier its strength does not matter
+                retriever.config = replace(original, classifier_weight=weight,
+                                           classifier_strength=strength)
+                s = training_samples(retriever)
+                found[(strength, weight)] = {
+                    form: float(s.right[s.positive & (s.form == form)].mean()) for form in forms}
+    finally:
+        retriever.config = original
+    return found
 
 
 def calibrate(retriever: Retriever, forms: Sequence[str] = settings.QUESTION_FORMS,

@@ -627,6 +627,15 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         retriever = Retriever(Path(args.faq_dir), encoder=encoder, state_dir=Path(tmp),
                               show_progress=sys.stderr.isatty())
+    if args.weights:
+        _out("Top-1 of the covered training questions (each phrasing left out, scored by a "
+             "classifier that never saw it), per classifier strength and weight:")
+        _out(f"{'strength':>8} {'weight':>6} " + " ".join(f"{f:>8}" for f in settings.QUESTION_FORMS))
+        for (strength, weight), top1 in faq_calibration.classifier_grid(retriever).items():
+            _out(f"{strength:>8g} {weight:>6g} " + " ".join(f"{top1[f]:>8.3f}" for f in settings.QUESTION_FORMS))
+        _out(f"in use: strength {settings.FAQ_CLASSIFIER_C:g}, weight {settings.FAQ_CLASSIFIER_WEIGHT:g} "
+             "(core/settings.py); no thresholds written")
+        return 0
     _out("Training material: every FAQ phrasing with itself (and its other-script twin) left out "
          "(covered), the same with its whole entry left out (uncovered), nlu_data out_of_scope "
          f"examples (uncovered). Costs: {faq_calibration.COSTS}")
@@ -731,6 +740,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="local sentence-transformers folder")
     p.add_argument("--nlu-dir", default=str(settings.NLU_DIR), help="Rasa NLU data (out_of_scope examples)")
     p.add_argument("--dry-run", action="store_true", help="print the thresholds, do not write them")
+    p.add_argument("--weights", action="store_true",
+                   help="print training top-1 per classifier strength and weight, write nothing")
     p.add_argument("--out", help=f"file to write (default {settings.FAQ_THRESHOLDS_FILE.name} in actions/)")
     p.set_defaults(func=cmd_calibrate)
 
