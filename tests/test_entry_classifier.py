@@ -41,7 +41,7 @@ def test_the_weak_direction_that_separates_siblings_decides() -> None:
 def test_an_entry_left_out_gets_nothing_and_the_rest_share_its_part() -> None:
     classifier = EntryClassifier.fit(SIBLINGS, LABELS, 3)
     query = _unit([[1.0, 0.1, 0.0, 0.0]])
-    full, without = classifier.proba(query)[0], classifier.without(query, 0)[0]
+    full, without = classifier.proba(query)[0], classifier.proba(query, absent=0)[0]
     assert without[0] == 0 and without.sum() == pytest.approx(1.0, abs=1e-5)
     assert without[1] > full[1]  # the sibling takes the left-out entry's place
     assert without[1] / without[2] == pytest.approx(full[1] / full[2], rel=1e-3)

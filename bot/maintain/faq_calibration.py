@@ -193,7 +193,7 @@ class FoldClassifiers:
     def proba(self, row: int, query: np.ndarray, absent: int | None = None) -> np.ndarray:
         """`query`'s entry probabilities from the model that never saw `row`."""
         model = self.models[self.fold[row]]
-        return (model.proba(query) if absent is None else model.without(query, absent))[0]
+        return model.proba(query, absent)[0]
 
 
 def out_of_scope_examples(nlu_dir: Path) -> list[str]:
