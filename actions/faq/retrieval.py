@@ -336,6 +336,18 @@ class FaqIndex:
     def position(self, faq_id: str) -> int | None:
         return self._positions.get(faq_id)
 
+    def lexical_left_out(self, own: int, left_out: set[int], key: str) -> float:
+        """`key`'s n-gram score against entry `own`'s document without rows `left_out`.
+
+        How a phrasing is scored as if a user typed it (calibration and the
+        validator's confusion report): its own words must not find it.
+        """
+        first = int(self.starts[own])
+        last = int(self.starts[own + 1]) if own + 1 < len(self.entries) else len(self.row_key)
+        rest = entry_document(self.entries[own], [self.row_key[o] for o in range(first, last)
+                                                  if o not in left_out])
+        return self.lexical.score_against(key, rest)
+
 
 def entry_document(entry: FaqEntry, row_keys: Sequence[str]) -> str:
     """Everything an entry says, in the script-independent spelling."""
@@ -705,8 +717,8 @@ class Retriever:
             band = ("high" if t.answers(best.score, margin, agree) else
                     "middle" if near >= t.low else "low")
             low = t.low
-        runners = [(fid, s) for (fid, s), i in zip(ranking[1:cfg.max_suggestions], order[1:], strict=False)
-                   if best.score - s <= cfg.suggest_window and similar[i] >= low]
+        runners = [(index.entries[i].id, float(masked[i])) for i in order[1:cfg.max_suggestions]
+                   if best.score - float(masked[i]) <= cfg.suggest_window and similar[i] >= low]
         return SearchResult(band, best, runners, norm.text, norm.original, norm.form,
                             ranking=ranking, topic_restricted=allowed is not None)
 

@@ -37,7 +37,6 @@ from actions.faq.retrieval import (
     Retriever,
     Thresholds,
     agreement,
-    entry_document,
 )
 from core import settings
 
@@ -230,44 +229,56 @@ def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bo
     rows: list[tuple] = []
     for own, entry in enumerate(index.entries):
         first = int(index.starts[own])
-        last = int(index.starts[own + 1]) if own + 1 < n else len(index.row_key)
         phrasings = entry.phrasings()
         for offset, (form, _text) in enumerate(phrasings):
             r = first + offset
             key = index.row_key[r]
             left_out = {r} | twins(index.row_key, r, range(first, first + len(phrasings)))
             lex = index.lexical.scores(key)[:n]
-            rest = entry_document(entry, [index.row_key[o] for o in range(first, last)
-                                          if o not in left_out])
-            lex[own] = index.lexical.score_against(key, rest)
+            lex[own] = index.lexical_left_out(own, left_out, key)
             emb = lex
+            query = None
             if index.vectors is not None:
-                emb_rows = index.vectors @ index.vectors[r]
+                query = index.vectors[r]
+                emb_rows = index.vectors @ query
                 emb_rows[sorted(left_out)] = -1.0
                 emb = np.maximum.reduceat(emb_rows, index.starts)
-            query = index.vectors[r] if index.vectors is not None else None
-            cls = held_out.proba(r, query) if held_out else None
-            scores = cfg.mix(emb, lex, cls)
-            top, margin, right, in_menu = _ranked(scores, own, cfg.max_suggestions, cfg.suggest_window)
-            rows.append((form, top, margin, _similar(retriever, emb, lex), right, in_menu, True, False,
-                         agreement(emb, lex, cls), own))
-            # The content without this entry: an uncovered question.
-            emb[own] = lex[own] = -np.inf
-            cls = held_out.proba(r, query, absent=own) if held_out else None
-            scores = cfg.mix(emb, lex, cls)
-            top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
-            near = index.entries[int(np.argmax(scores))].id in entry.related
-            rows.append((form, top, margin, _similar(retriever, emb, lex), False, False, False, near,
-                         agreement(emb, lex, cls), own))
+            rows += _left_out_rows(retriever, held_out, form, own, r, query, emb, lex)
     for i, text in enumerate(out_of_scope_examples(Path(nlu_dir or settings.NLU_DIR))):
         norm = retriever.normalize(text)
         found = retriever.entry_components(index, norm.text, norm.key)
         emb = found.lexical if found.embedding is None else found.embedding
-        top, margin, _, _ = _ranked(found.combined, None, cfg.max_suggestions, cfg.suggest_window)
-        rows.append((norm.form, top, margin, _similar(retriever, emb, found.lexical),
-                     False, False, False, False,
-                     agreement(emb, found.lexical, found.classifier), n + i))
+        rows.append(_off_topic_row(retriever, norm.form, emb, found.lexical, found.classifier, n + i))
     return _samples(rows)
+
+
+def _left_out_rows(retriever: Retriever, held_out: FoldClassifiers | None, form: str, own: int,
+                   r: int, query: np.ndarray | None, emb: np.ndarray, lex: np.ndarray) -> list[tuple]:
+    """The two training rows of phrasing row `r` (its own rows already left out of `emb`, `lex`).
+
+    First as a covered question, then, with its whole entry left out, as an
+    uncovered one. `emb` and `lex` are changed in place.
+    """
+    cfg = retriever.config
+    cls = held_out.proba(r, query) if held_out else None
+    top, margin, right, in_menu = _ranked(cfg.mix(emb, lex, cls), own, cfg.max_suggestions,
+                                          cfg.suggest_window)
+    covered = (form, top, margin, _similar(retriever, emb, lex), right, in_menu, True, False,
+               agreement(emb, lex, cls), own)
+    emb[own] = lex[own] = -np.inf
+    cls = held_out.proba(r, query, absent=own) if held_out else None
+    scores = cfg.mix(emb, lex, cls)
+    near = retriever.index.entries[int(np.argmax(scores))].id in retriever.index.entries[own].related
+    return [covered, _off_topic_row(retriever, form, emb, lex, cls, own, near)]
+
+
+def _off_topic_row(retriever: Retriever, form: str, emb: np.ndarray, lex: np.ndarray,
+                   cls: np.ndarray | None, group: int, near: bool = False) -> tuple:
+    """The training row of a question no entry covers; `near`: its best entry is a related one."""
+    cfg = retriever.config
+    top, margin, _, _ = _ranked(cfg.mix(emb, lex, cls), None, cfg.max_suggestions, cfg.suggest_window)
+    return (form, top, margin, _similar(retriever, emb, lex), False, False, False, near,
+            agreement(emb, lex, cls), group)
 
 
 NEVER = Thresholds(2.0, 2.0, 2.0, 2.0, 0.0)  # above any score: answers nothing
@@ -294,37 +305,21 @@ def _long_samples(retriever: Retriever, nlu_dir: Path | None) -> Samples:
         i += 1
     norms = [retriever.readings(text)[1][0] for *_, text in queries]
     vectors = retriever._encode([norm.text for norm in norms])
-    rows = []
+    rows: list[tuple] = []
     for (own, r, left_out, form, _), norm, q in zip(queries, norms, vectors, strict=True):
         lex = index.lexical.scores(norm.key)[:n]
         emb_rows = index.vectors @ q if index.vectors is not None else None
-        if own >= 0 and r is not None:
-            entry = index.entries[own]
-            first = int(index.starts[own])
-            last = int(index.starts[own + 1]) if own + 1 < n else len(index.row_key)
-            rest = entry_document(entry, [index.row_key[o] for o in range(first, last)
-                                          if o not in left_out])
-            lex[own] = index.lexical.score_against(norm.key, rest)
+        covered = own >= 0 and r is not None
+        if covered:
+            lex[own] = index.lexical_left_out(own, left_out, norm.key)
             if emb_rows is not None:
                 emb_rows[sorted(left_out)] = -1.0
         emb = np.maximum.reduceat(emb_rows, index.starts) if emb_rows is not None else lex
-        if own >= 0 and r is not None:
-            cls = held_out.proba(r, q) if held_out else None
-            scores = cfg.mix(emb, lex, cls)
-            top, margin, right, in_menu = _ranked(scores, own, cfg.max_suggestions, cfg.suggest_window)
-            rows.append((form, top, margin, _similar(retriever, emb, lex), right, in_menu, True, False,
-                         agreement(emb, lex, cls), own))
-            emb[own] = lex[own] = -np.inf
-            cls = held_out.proba(r, q, absent=own) if held_out else None
-            scores = cfg.mix(emb, lex, cls)
-            near = index.entries[int(np.argmax(scores))].id in index.entries[own].related
+        if covered:
+            rows += _left_out_rows(retriever, held_out, form, own, r, q, emb, lex)
         else:
             cls = index.classifier.proba(q)[0] if index.classifier is not None else None
-            scores = cfg.mix(emb, lex, cls)
-            near = False
-        top, margin, _, _ = _ranked(scores, None, cfg.max_suggestions, cfg.suggest_window)
-        rows.append((form, top, margin, _similar(retriever, emb, lex), False, False, False, near,
-                     agreement(emb, lex, cls), own if own >= 0 else n + len(rows)))
+            rows.append(_off_topic_row(retriever, form, emb, lex, cls, n + len(rows)))
     return _samples(rows)
 
 

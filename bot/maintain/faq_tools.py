@@ -33,7 +33,6 @@ from actions.faq.retrieval import (
     RetrievalConfig,
     Retriever,
     SearchResult,
-    entry_document,
     request_reload,
 )
 from actions.faq.store import FaqEntry, Problem, load_store
@@ -199,13 +198,11 @@ def confusions(retriever: Retriever) -> list[Confusion]:
     for own in range(n_entries):
         entry = index.entries[own]
         first = int(index.starts[own])
-        own_rows = [r for r in range(first, len(index.row_text)) if index.row_entry[r] == own]
         for offset, _phrasing in enumerate(entry.phrasings()):
             r = first + offset
             key = index.row_key[r]
             lex = index.lexical.scores(key)[:n_entries]
-            rest = entry_document(entry, [index.row_key[o] for o in own_rows if o != r])
-            lex[own] = index.lexical.score_against(key, rest)
+            lex[own] = index.lexical_left_out(own, {r}, key)
             if index.vectors is not None:
                 emb_rows = index.vectors @ index.vectors[r]
                 emb_rows[r] = -1.0
