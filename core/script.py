@@ -182,22 +182,78 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+_Y_SOUND = re.compile(r"y(?=[aeiouöü])")
+_CONSONANT_I = re.compile(r"(?<=[bcdfghjklmnprstvwxz])i(?=[bcdfghjklmnprstvwxz]|$)")
+_Y_NO_VOWEL = re.compile(r"y(?=[bcdfghjklmnprstvwxz])")
+
+
+def _first_vowel(text: str) -> str:
+    found = re.search(r"[aeiou]", text)
+    return found.group() if found else ""
+
+
+def _y_variant(latin: str) -> str | None:
+    """The vowel typists drop after y restored: "hayg" -> "hayag", "hymd" -> "hyamd".
+
+    The vowel is the next one in the word, else the one before, else a.
+    """
+    if not _Y_NO_VOWEL.search(latin):
+        return None
+    return _Y_NO_VOWEL.sub(
+        lambda m: "y" + (_first_vowel(latin[m.end():]) or _first_vowel(latin[:m.start()][::-1]) or "a"),
+        latin)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _doubles(word: str) -> Counter[str]:
+    """Letters written twice in a row, by the uncollapsed key (ы counts as ii, like ий)."""
+    key = word_key(word.replace("ы", "ыы"), collapse=False).replace("u", "o")
+    return Counter(m.group(1) for m in _DOUBLED.finditer(key))
+
+
+def _plausible(latin: str, cyrillic: str) -> bool:
+    """Could `latin` be a typing of `cyrillic`, beyond sharing the lossy key?
+
+    The key drops vowel length and the y of я/ё/ю, so on its own it snaps an
+    unknown word onto a different known one: "yavdag" onto авдаг, "haraa"
+    onto харьяа, "duugaar" onto дугаар, "bii" onto би. Typists drop letters
+    (a vowel's length, the a of ya) but do not add them, so a y before a
+    vowel needs я/ё/ю/е there (е may also be typed e), я/ё/ю need a y, a
+    word starting with a vowel does not start with я/ё/ю, and a letter typed
+    twice is written twice.
+    """
+    typed_y = len(_Y_SOUND.findall(latin))
+    y_letters = sum(cyrillic.count(c) for c in "яёю")
+    if not y_letters <= typed_y <= y_letters + cyrillic.count("е"):
+        return False
+    if latin[:1] == "y" and typed_y and latin[1:2] in _VOWELS and cyrillic[:1] not in "яёюе":
+        return False
+    if latin[:1] in _VOWELS and cyrillic[:1] in "яёю":
+        return False
+    typed = _doubles(latin)
+    written = _doubles(cyrillic)
+    return all(written[c] >= n for c, n in typed.items())
+
+
 class Vocabulary:
     """Cyrillic words known to be real, looked up by their lossy key.
 
     Built from the FAQ's Mongolian text, so a Latin-typed word that appears
     in any phrasing, title or answer gets that exact spelling; the most
-    frequent word wins when two share a key (хун/хүн).
+    frequent word wins when two share a key (хун/хүн), among those the
+    typed word could plausibly be (`_plausible`).
     """
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self._exact: dict[str, Counter[str]] = {}
         self._loose: dict[str, Counter[str]] = {}
         self._stems: dict[str, Counter[str]] = {}  # doubled letters kept: "kartt" is not карт
+        self._seen: dict[str, str | None] = {}  # lookups so far; users repeat the same words
         for text in texts:
             self.add(text)
 
     def add(self, text: str) -> None:
+        self._seen.clear()
         for w in words(text):
             if not _CYR_LETTERS.search(w) or len(w) < 2:
                 continue
@@ -205,25 +261,68 @@ class Vocabulary:
             self._loose.setdefault(loose_key(w), Counter())[w] += 1
             self._stems.setdefault(_stem_key(w), Counter())[w] += 1
 
+    def remove(self, text: str) -> None:
+        """Undo `add(text)`: measuring a phrasing without its own twin (bot/maintain/translit_eval.py)."""
+        self._seen.clear()
+        for w in words(text):
+            if not _CYR_LETTERS.search(w) or len(w) < 2:
+                continue
+            for table, key in ((self._exact, word_key(w)), (self._loose, loose_key(w)),
+                               (self._stems, _stem_key(w))):
+                found = table.get(key)
+                if found is None or found[w] <= 0:
+                    continue
+                found[w] -= 1
+                if found[w] <= 0:
+                    del found[w]
+                if not found:
+                    del table[key]
+
+    @staticmethod
+    def _best(found: Counter[str] | None, latin: str, need: str = "") -> str | None:
+        """The most frequent word of `found` that `latin` plausibly types (and holds `need`)."""
+        for word, _ in found.most_common() if found else ():
+            if need in word and _plausible(latin, word):
+                return word
+        return None
+
     def lookup(self, latin: str) -> str | None:
         """The Cyrillic spelling of a Latin-typed word, if the vocabulary has it.
 
-        A word not found whole may be a known stem with a case ending
-        ("humuusiin" = хүмүүс + ийн): the longest known stem leaving at most
-        five letters is taken, and the ending follows the stem's vowels.
+        Tried in turn: the word as typed (and with v read as ү); the word
+        with the vowel typists drop after y restored ("hayg": хаяг); the word
+        with an i that stands for the soft sign dropped ("huvi": хувь,
+        "amidardag": амьдардаг), accepted only onto a word with ь. A word not
+        found whole may be a known stem with a case ending ("humuusiin" =
+        хүмүүс + ийн): the longest known stem leaving at most five letters is
+        taken, and the ending follows the stem's vowels.
         """
-        for cand in dict.fromkeys((latin, _v_as_u(latin))):
+        if latin in self._seen:
+            return self._seen[latin]
+        found = self._lookup(latin)
+        if len(self._seen) > 4096:
+            self._seen.clear()
+        self._seen[latin] = found
+        return found
+
+    def _lookup(self, latin: str) -> str | None:
+        v = _v_as_u(latin)
+        tries = [(c, "") for c in dict.fromkeys((latin, v))]
+        y_variant = _y_variant(v)
+        if y_variant:
+            tries.append((y_variant, ""))
+        tries += [(v[:m.start()] + v[m.end():], "ь") for m in _CONSONANT_I.finditer(v)]
+        for cand, need in tries:
             for table, key in ((self._exact, word_key(cand)), (self._loose, loose_key(cand))):
-                found = table.get(key)
-                if found:
-                    return found.most_common(1)[0][0]
-        w = _v_as_u(latin)
+                best = self._best(table.get(key), cand, need)
+                if best:
+                    return best
+        w = v
         for cut in range(len(w) - 1, max(3, len(w) - 6), -1):
             if len(word_key(w[:cut])) < 4:
                 break
-            found = self._stems.get(_stem_key(w[:cut]))
-            if found:
-                stem = found.most_common(1)[0][0]
+            stem = self._best(self._stems.get(_stem_key(w[:cut])), w[:cut])
+            if stem:
                 return stem + rule_transliterate(w[cut:], front=_cyr_is_front(stem), prev=stem[-1])
         return None
 

@@ -117,3 +117,32 @@ def test_both_scripts_share_one_lexical_spelling() -> None:
     assert lexical_key("kartaa geechihlee yah ve") == lexical_key("Картаа гээчихлээ яах вэ")
     assert lexical_key("nuuts ugee") == lexical_key("нууц үгээ")
     assert lexical_key("khamgaalakh") == lexical_key("хамгаалах")
+
+
+@pytest.mark.parametrize(("latin", "known", "cyrillic"), [
+    # The lossy key drops the y of я: "yavdag" must not become a different known verb.
+    ("yavdag", "авдаг авдаг", "явдаг"),
+    # Nor is "haraa" (sight) the more frequent харьяа (belonging), which needs a typed y.
+    ("haraa", "харьяа харьяа хараа", "хараа"),
+    # A vowel typed twice is long: "duugaar" (by voice) is not дугаар (number).
+    ("duugaar", "дугаар дугаар дуугаар", "дуугаар"),
+    ("bii", "би би бий", "бий"),
+    # What typists do drop is found again: the a after y, an i for the soft sign.
+    ("hayg", "хаяг", "хаяг"),
+    ("huvi", "хувь", "хувь"),
+    ("amidardag", "амьдардаг", "амьдардаг"),
+])
+def test_vocabulary_does_not_snap_onto_a_different_word(latin: str, known: str, cyrillic: str) -> None:
+    assert to_cyrillic(latin, Vocabulary([known])) == cyrillic
+
+
+def test_a_word_unknown_to_the_vocabulary_is_read_by_the_rules() -> None:
+    # With only авдаг known, "yavdag" is read letter by letter, not copied.
+    assert to_cyrillic("darhan ruu yavdag", Vocabulary(["авдаг"])) == "дархан руу явдаг"
+
+
+def test_removing_a_text_forgets_its_words() -> None:
+    vocab = Vocabulary(["хуурамч мессеж", "мессеж"])
+    vocab.remove("хуурамч мессеж")
+    assert vocab.lookup("huuramch") is None
+    assert vocab.lookup("messej") == "мессеж"  # still known from the other text
