@@ -118,17 +118,47 @@ COMMON_WORDS: dict[str, str] = {
     "bank": "банк", "banknii": "банкны", "bankny": "банкны", "kart": "карт",
     "kartaa": "картаа", "internet": "интернэт", "online": "онлайн",
     "onlain": "онлайн", "app": "апп", "aplikeishn": "аппликейшн",
-    "link": "линк", "kod": "код", "code": "код", "pin": "пин",
+    "onlin": "онлайн", "taxi": "такси", "taksi": "такси", "link": "линк", "kod": "код", "code": "код", "pin": "пин",
     "mesej": "мессеж", "message": "мессеж",
     "messej": "мессеж", "facebook": "фэйсбүүк", "fb": "фэйсбүүк",
     "khan": "хаан", "haan": "хаан", "golomt": "голомт", "xac": "хас",
     "khas": "хас", "has": "хас", "tdb": "ххб", "hhb": "ххб",
     "dan": "дан", "hur": "хур", "khur": "хур", "xyp": "хур",
+    "email": "имэйл", "e-mail": "имэйл", "imeil": "имэйл", "imail": "имэйл",
+    "msj": "мессеж", "mssj": "мессеж",
+    # everyday words the letter rules misread (ө typed u or o, ь typed i or
+    # left out, я/ё/ю with their vowel left out); the vocabulary holds only
+    # the FAQ's words, and these turn up in any question
+    "ugch": "өгч", "ugnu": "өгнө", "uguh": "өгөх", "ugoh": "өгөх",
+    "ogoh": "өгөх", "ugsun": "өгсөн", "ugson": "өгсөн",
+    "ogson": "өгсөн", "ugdug": "өгдөг", "ugdog": "өгдөг", "ugvul": "өгвөл",
+    "ugooch": "өгөөч", "uguuch": "өгөөч", "ugj": "өгч", "uguhgui": "өгөхгүй",
+    "yavah": "явах", "yawah": "явах", "yavna": "явна", "yawna": "явна",
+    "yavj": "явж", "yawj": "явж", "yavsan": "явсан", "yawsan": "явсан",
+    "yavdag": "явдаг", "yvdag": "явдаг", "yavaad": "яваад", "yavlaa": "явлаа",
+    "yostoi": "ёстой", "ystoi": "ёстой", "estoi": "ёстой",
+    "yug": "юуг", "yuug": "юуг", "yunii": "юуны", "yuunii": "юуны",
+    "amidrah": "амьдрах", "amidral": "амьдрал", "amidarch": "амьдарч",
+    "amidardag": "амьдардаг", "amidralaa": "амьдралаа", "amidraliin": "амьдралын",
+    "tug": "төг", "tugrugiin": "төгрөгийн", "tugrugnii": "төгрөгийн",
+    "haraa": "хараа", "haraagui": "хараагүй", "harah": "харах", "harj": "харж",
+    "harahgui": "харахгүй", "hardag": "хардаг",
+    "uur": "өөр", "uuriin": "өөрийн", "uuriinhuu": "өөрийнхөө", "uuruu": "өөрөө",
+    "bii": "бий", "bugd": "бүгд", "buh": "бүх", "bukh": "бүх", "bvh": "бүх",
+    "umnu": "өмнө", "umnuh": "өмнөх", "udur": "өдөр", "udriin": "өдрийн",
+    "unuudur": "өнөөдөр", "onoodor": "өнөөдөр", "uchigdur": "өчигдөр",
+    "ochigdor": "өчигдөр", "zuv": "зөв", "zovhon": "зөвхөн", "zuvhun": "зөвхөн",
+    "tuv": "төв", "tur": "түр", "ursun": "өрсөн", "ulsiin": "улсын",
+    "eej": "ээж", "aav": "аав", "huu": "хүү", "ohin": "охин", "nuhur": "нөхөр",
+    "ehner": "эхнэр", "ah": "ах", "egch": "эгч", "naiz": "найз",
+    "tegye": "тэгье", "yaaval": "яавал", "yaval": "яавал", "huvi": "хувь",
+    "huuli": "хууль", "yarih": "ярих", "yarij": "ярьж", "yaridag": "ярьдаг",
+    "yarisan": "ярьсан", "yaria": "яриа", "hymd": "хямд", "hayg": "хаяг",
 }
 # Brand names that the Cyrillic FAQ text also writes in Latin letters.
 KEEP_LATIN = frozenset({"sms", "e-mongolia", "emongolia", "qpay", "socialpay", "otp", "atm",
                         "telegram", "viber", "messenger", "google", "gmail",
-                        "e-barimt", "ebarimt", "gsign", "monpay", "toki", "lend"})
+                        "e-barimt", "ebarimt", "gsign", "monpay", "toki", "lend", "wifi", "wi-fi"})
 
 def cyrillic_share(text: str) -> float:
     """Share of letters that are Cyrillic (0 when the text has no letters)."""
@@ -280,11 +310,16 @@ class Vocabulary:
 
     @staticmethod
     def _best(found: Counter[str] | None, latin: str, need: str = "") -> str | None:
-        """The most frequent word of `found` that `latin` plausibly types (and holds `need`)."""
-        for word, _ in found.most_common() if found else ():
-            if need in word and _plausible(latin, word):
-                return word
-        return None
+        """The most frequent word of `found` that `latin` plausibly types (and holds `need`).
+
+        A word with the typed letter lengths is preferred ("orlogo": орлого
+        before орлогоо): a dropped vowel length is only the next best guess.
+        """
+        if not found:
+            return None
+        fits = [w for w, _ in found.most_common() if need in w and _plausible(latin, w)]
+        typed = _doubles(latin)
+        return next((w for w in fits if _doubles(w) == typed), fits[0] if fits else None)
 
     def lookup(self, latin: str) -> str | None:
         """The Cyrillic spelling of a Latin-typed word, if the vocabulary has it.
@@ -354,6 +389,8 @@ _RULES: list[tuple[str, tuple[str, str]]] = [
     ("u", ("у", "ү")), ("v", ("в", "в")), ("w", ("в", "в")), ("x", ("х", "х")),
     ("y", ("ы", "ы")), ("z", ("з", "з")), ("ö", ("ө", "ө")), ("ü", ("ү", "ү")),
 ]
+_Y_PAIRS = {"ya", "ye", "yo", "yu"}
+_Y_VOWEL = {"a": "я", "o": "ё", "u": "ю", "e": "е"}
 # After these letters Mongolian writes ий even in back-vowel words (хаягийг).
 _II_AFTER = set("гкжчшиь")
 
@@ -424,7 +461,15 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
                 # y after a vowel is й (bayna).
                 if spelling == "y" and last in _CYR_VOWEL:
                     out.append("й")
+                elif spelling == "y" and not out:
+                    # No Mongolian word begins with ы: a first y with its
+                    # vowel left out is я/ё/ю/е, after the next vowel (ymar,
+                    # ystoi, yvdag).
+                    out.append(_Y_VOWEL.get(_first_vowel(w[i + 1:]), "я"))
                 else:
+                    if spelling in _Y_PAIRS and last and last not in _CYR_VOWEL and last not in "йьъ":
+                        # я/е/ё/ю after a consonant take a sign: тэгье, уулзъя.
+                        out.append("ь" if side else "ъ")
                     out.append(in_front if side else in_back)
                 i += len(spelling)
                 break
@@ -434,29 +479,116 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
     return "".join(out)[len(prev):]
 
 
+def _is_back(previous: str) -> bool:
+    """Vowel harmony of the word before: its last harmony vowel decides (front without one)."""
+    for ch in reversed(previous):
+        if ch in "аоуяё":
+            return True
+        if ch in "эөүе":
+            return False
+    return False
+
+
 def _harmony_particle(previous: str) -> str:
     """The question particle уу/үү follows the vowels of the word before it."""
-    back = set("аоуяё")
-    front = set("эөүе")
-    for ch in reversed(previous):
-        if ch in back:
-            return "уу"
-        if ch in front:
-            return "үү"
-    return "үү"
+    return "уу" if _is_back(previous) else "үү"
+
+
+# Words whose back and front spellings differ only by vowel harmony, which
+# follows the word before (хэл рүү, данс руу). Without a vowel before
+# (digits) the back spelling is kept.
+HARMONY_WORDS: dict[str, tuple[str, str]] = {
+    "ruu": ("руу", "рүү"), "rvv": ("руу", "рүү"), "luu": ("луу", "лүү"),
+    "ruugaa": ("руугаа", "рүүгээ"),
+}
+# Verbs that, right after a converb (хэлж, уншаад), are the helper verb өгөх
+# "for someone": "helj ug" is хэлж өг, not хэлж үг (word); "unshaad ugch" at
+# the end of a request is өгөөч. Elsewhere the words keep COMMON_WORDS'
+# reading (нууц үг, өгч болох уу).
+AFTER_CONVERB: dict[str, str] = {"ug": "өг", "vg": "өг", "ugnuu": "өгнө үү", "ugnu": "өгнө"}
+AFTER_CONVERB_AT_END: dict[str, str] = {"ugch": "өгөөч", "ugch!": "өгөөч"}
+# A bare verb stem quoted by гэж is an imperative: "tulbur tul gej" is
+# төлбөр төл гэж, where "tul" alone is the conjunction тул.
+BEFORE_QUOTE: dict[str, str] = {"tul": "төл", "tuluh": "төлөх"}
+QUOTE_WORDS = frozenset({"gej", "gj", "gesen", "gsn", "gelee", "gene", "geed", "gesn"})
+# миний comes before its noun (миний утас), the particle минь after it
+# (утас минь); after these words "mini" still starts the phrase.
+MINII_AFTER = frozenset({"энэ", "тэр", "бол", "би", "чи", "та", "нь", "ч", "л", "гэж", "гэсэн",
+                         "юу", "яаж", "ямар", "хэн", "вэ", "бэ", "уу", "үү", "бас", "эсвэл",
+                         "тэгээд", "гэхдээ", "одоо", "зөвхөн", "бүх"})
+_CLAUSE_BREAK = re.compile(r"[.,!?;:\n]")
+
+
+def _is_converb(word: str) -> bool:
+    return len(word) > 2 and (word.endswith(("ж", "ч")) or word.endswith(("аад", "ээд", "оод", "өөд")))
+
+
+def _in_context(low: str, previous: str, following: str) -> str | None:
+    """The reading of a word that depends on its neighbours, if it does.
+
+    `previous` is the Cyrillic word before in the same clause ("" at its
+    start), `following` the next Latin-typed word ("" at the clause end).
+    """
+    if low in HARMONY_WORDS:
+        back, front = HARMONY_WORDS[low]
+        return front if previous and not _is_back(previous) and re.search(r"[эөүеи]", previous) else back
+    if _is_converb(previous):
+        if low in AFTER_CONVERB:
+            return AFTER_CONVERB[low]
+        if low in AFTER_CONVERB_AT_END and (not following or following in QUOTE_WORDS):
+            return AFTER_CONVERB_AT_END[low]
+    if low in BEFORE_QUOTE and following in QUOTE_WORDS:
+        return BEFORE_QUOTE[low]
+    if low == "mini" and previous and previous not in MINII_AFTER:
+        return "минь"
+    return None
+
+
+# Case endings and possessives as typed after a word (the genitive -nii is
+# left out: банкны but картын, it depends on the word).
+CASE_ENDINGS = frozenset("""
+    d t g ig iig iin aar eer oor uur gaar geer goor aas ees oos uus gaas gees
+    tai tei toi aa ee oo uu gaa gee goo giin iig ruu ryy
+""".split())
+
+
+def _ending(stem: str, ending: str) -> str:
+    """A typed case ending after a Cyrillic stem, in the stem's vowel harmony."""
+    return rule_transliterate(ending, front=_cyr_is_front(stem), prev=stem[-1])
+
+
+def _convert_part(p: str, vocab: Vocabulary) -> str:
+    found = COMMON_WORDS.get(p) or vocab.lookup(p)
+    if found:
+        return found
+    # A dictionary word with a case ending glued on: "msjeer", "facebookiin".
+    for cut in range(len(p) - 1, 2, -1):
+        stem = COMMON_WORDS.get(p[:cut])
+        if stem and p[cut:] in CASE_ENDINGS and " " not in stem:
+            return stem + _ending(stem, p[cut:])
+    return rule_transliterate(p)
 
 
 def _convert_word(low: str, vocab: Vocabulary) -> str:
-    """One Latin word; a case ending glued to a brand ("e-mongolia-d") keeps the brand."""
+    """One Latin word; a case ending glued to a brand ("e-mongolia-d", "e-mongoliad") keeps the brand.
+
+    After a Cyrillic word a hyphenated ending is written on without the
+    hyphen ("msg-eer": мессежээр), as the Cyrillic text writes it.
+    """
     for brand in KEEP_LATIN:
         if low.startswith(brand + "-"):
             return brand + "-" + _convert_word(low[len(brand) + 1:], vocab)
-    parts = low.split("-")
-    return "-".join(
-        p if p in KEEP_LATIN or not p.isalpha()
-        else COMMON_WORDS.get(p) or vocab.lookup(p) or rule_transliterate(p)
-        for p in parts
-    )
+        if low.startswith(brand) and low[len(brand):] in CASE_ENDINGS:
+            return brand + "-" + rule_transliterate(low[len(brand):])
+    out = ""
+    for i, p in enumerate(low.split("-")):
+        if p in KEEP_LATIN or not p.isalpha():
+            out += ("-" if i else "") + p
+        elif i and p in CASE_ENDINGS and _CYR_LETTERS.search(out[-1:]):
+            out += _ending(out, p)
+        else:
+            out += ("-" if i else "") + _convert_part(p, vocab)
+    return out
 
 
 def to_cyrillic(text: str, vocabulary: Vocabulary | None = None) -> str:
@@ -469,19 +601,25 @@ def to_cyrillic(text: str, vocabulary: Vocabulary | None = None) -> str:
     pieces: list[str] = []
     last_word = ""
     pos = 0
-    for match in _WORD.finditer(text):
-        pieces.append(text[pos:match.start()])
+    matches = list(_WORD.finditer(text))
+    for n, match in enumerate(matches):
+        gap = text[pos:match.start()]
+        pieces.append(gap)
+        if _CLAUSE_BREAK.search(gap):
+            last_word = ""
         pos = match.end()
         token = match.group(0)
         low = token.lower()
+        following = ""
+        if n + 1 < len(matches) and not _CLAUSE_BREAK.search(text[pos:matches[n + 1].start()]):
+            following = matches[n + 1].group(0).lower()
         if not _LAT_LETTERS.search(low) or _CYR_LETTERS.search(low) or low in KEEP_LATIN:
             converted = token
         elif low in ("uu", "vv"):
             converted = _harmony_particle(last_word)
-        elif low in COMMON_WORDS:
-            converted = COMMON_WORDS[low]
         else:
-            converted = _convert_word(low, vocab)
+            converted = _in_context(low, last_word, following) or COMMON_WORDS.get(low) \
+                or _convert_word(low, vocab)
         pieces.append(converted)
         last_word = converted.lower()
     pieces.append(text[pos:])
