@@ -100,7 +100,8 @@ COMMON_WORDS: dict[str, str] = {
     # frequent verbs and chat abbreviations
     "baina": "байна", "bna": "байна", "bn": "байна", "bainaa": "байнаа",
     "baih": "байх", "bh": "байх", "baigaa": "байгаа", "bgaa": "байгаа",
-    "bga": "байгаа", "baisan": "байсан", "bsn": "байсан", "baij": "байж",
+    "bga": "байгаа", "baisan": "байсан", "bsn": "байсан", "bsan": "байсан", "baij": "байж",
+    "bhad": "байхад", "bwal": "байвал", "bval": "байвал", "bgaag": "байгааг",
     "baidag": "байдаг", "bdag": "байдаг", "msg": "мессеж",
     "bol": "бол", "bolno": "болно", "boloh": "болох", "bolohgui": "болохгүй",
     "bish": "биш", "bas": "бас", "esvel": "эсвэл", "eswel": "эсвэл",
@@ -118,6 +119,7 @@ COMMON_WORDS: dict[str, str] = {
     "bank": "банк", "banknii": "банкны", "bankny": "банкны", "kart": "карт",
     "kartaa": "картаа", "internet": "интернэт", "online": "онлайн",
     "onlain": "онлайн", "app": "апп", "aplikeishn": "аппликейшн",
+    "computer": "компьютер", "kompyuter": "компьютер", "komputer": "компьютер",
     "onlin": "онлайн", "taxi": "такси", "taksi": "такси", "link": "линк", "kod": "код", "code": "код", "pin": "пин",
     "mesej": "мессеж", "message": "мессеж",
     "messej": "мессеж", "facebook": "фэйсбүүк", "fb": "фэйсбүүк",
@@ -148,7 +150,7 @@ COMMON_WORDS: dict[str, str] = {
     "umnu": "өмнө", "umnuh": "өмнөх", "udur": "өдөр", "udriin": "өдрийн",
     "unuudur": "өнөөдөр", "onoodor": "өнөөдөр", "uchigdur": "өчигдөр",
     "ochigdor": "өчигдөр", "zuv": "зөв", "zovhon": "зөвхөн", "zuvhun": "зөвхөн",
-    "tuv": "төв", "tur": "түр", "ursun": "өрсөн", "ulsiin": "улсын",
+    "tuv": "төв", "ulsiin": "улсын",
     "eej": "ээж", "aav": "аав", "huu": "хүү", "ohin": "охин", "nuhur": "нөхөр",
     "ehner": "эхнэр", "ah": "ах", "egch": "эгч", "naiz": "найз",
     "tegye": "тэгье", "yaaval": "яавал", "yaval": "яавал", "huvi": "хувь",
@@ -249,8 +251,9 @@ def _plausible(latin: str, cyrillic: str) -> bool:
     onto харьяа, "duugaar" onto дугаар, "bii" onto би. Typists drop letters
     (a vowel's length, the a of ya) but do not add them, so a y before a
     vowel needs я/ё/ю/е there (е may also be typed e), я/ё/ю need a y, a
-    word starting with a vowel does not start with я/ё/ю, and a letter typed
-    twice is written twice.
+    word starting with a vowel does not start with я/ё/ю, and a vowel typed
+    twice is long. (Consonants are not held to it: loanwords keep their
+    English doubles, "passport" for паспорт.)
     """
     typed_y = len(_Y_SOUND.findall(latin))
     y_letters = sum(cyrillic.count(c) for c in "яёю")
@@ -262,7 +265,7 @@ def _plausible(latin: str, cyrillic: str) -> bool:
         return False
     typed = _doubles(latin)
     written = _doubles(cyrillic)
-    return all(written[c] >= n for c, n in typed.items())
+    return all(written[c] >= n for c, n in typed.items() if c in _VOWELS)
 
 
 class Vocabulary:
@@ -436,7 +439,7 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
         back = not front and re.search(r"[aou]", w) is not None
     else:
         back = not front
-    if len(w) > 3 and w.endswith("gui"):
+    if (len(w) > 3 or prev) and w.endswith("gui"):
         # The negative ending is always -гүй, whatever the stem's vowels.
         return rule_transliterate(w[:-3], front, prev) + "гүй"
     side = 1 if front else 0
@@ -467,8 +470,10 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
                     # ystoi, yvdag).
                     out.append(_Y_VOWEL.get(_first_vowel(w[i + 1:]), "я"))
                 else:
-                    if spelling in _Y_PAIRS and last and last not in _CYR_VOWEL and last not in "йьъ":
-                        # я/е/ё/ю after a consonant take a sign: тэгье, уулзъя.
+                    if spelling in _Y_PAIRS and i + 2 == len(w) and last \
+                            and last not in _CYR_VOWEL and last not in "йьъ":
+                        # The ending я/е/ё after a consonant takes a sign:
+                        # тэгье, уулзъя (but хятад, мянга inside a word).
                         out.append("ь" if side else "ъ")
                     out.append(in_front if side else in_back)
                 i += len(spelling)
@@ -548,8 +553,10 @@ def _in_context(low: str, previous: str, following: str) -> str | None:
 # left out: банкны but картын, it depends on the word).
 CASE_ENDINGS = frozenset("""
     d t g ig iig iin aar eer oor uur gaar geer goor aas ees oos uus gaas gees
-    tai tei toi aa ee oo uu gaa gee goo giin iig ruu ryy
+    tai tei toi aa ee oo uu gaa gee goo giin iig ruu ryy nd naas nees
 """.split())
+# A number with an ending glued on ("3r", "5aas"), written 3-р, 5-аас; "4g" stays.
+_NUMBER_ENDING = re.compile(r"(\d+)-?([a-z]+)")
 
 
 def _ending(stem: str, ending: str) -> str:
@@ -584,7 +591,8 @@ def _convert_word(low: str, vocab: Vocabulary) -> str:
     for i, p in enumerate(low.split("-")):
         if p in KEEP_LATIN or not p.isalpha():
             out += ("-" if i else "") + p
-        elif i and p in CASE_ENDINGS and _CYR_LETTERS.search(out[-1:]):
+        elif i and p in CASE_ENDINGS and _CYR_LETTERS.search(out[-1:]) and _CYR_VOWEL & set(out):
+            # (an abbreviation keeps its hyphen: ххб-д)
             out += _ending(out, p)
         else:
             out += ("-" if i else "") + _convert_part(p, vocab)
@@ -613,7 +621,10 @@ def to_cyrillic(text: str, vocabulary: Vocabulary | None = None) -> str:
         following = ""
         if n + 1 < len(matches) and not _CLAUSE_BREAK.search(text[pos:matches[n + 1].start()]):
             following = matches[n + 1].group(0).lower()
-        if not _LAT_LETTERS.search(low) or _CYR_LETTERS.search(low) or low in KEEP_LATIN:
+        numbered = _NUMBER_ENDING.fullmatch(low)
+        if numbered and (numbered.group(2) == "r" or numbered.group(2) in CASE_ENDINGS - {"g"}):
+            converted = numbered.group(1) + "-" + rule_transliterate(numbered.group(2))
+        elif not _LAT_LETTERS.search(low) or _CYR_LETTERS.search(low) or low in KEEP_LATIN:
             converted = token
         elif low in ("uu", "vv"):
             converted = _harmony_particle(last_word)

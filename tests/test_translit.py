@@ -79,6 +79,10 @@ TABLE = [
     ("msg-eer irsen", "мессежээр ирсэн"),
     ("facebookeer", "фэйсбүүкээр"),
     ("e-mongoliad nevtreh", "e-mongolia-д нэвтрэх"),
+    ("tbb-d", "тбб-д"),  # an abbreviation keeps its hyphen
+    ("3r sar", "3-р сар"),  # a number with an ending, as Cyrillic writes it
+    ("4g", "4g"),
+    ("hugatsaa bhad", "хугацаа байхад"),  # chat shorthand for бай-
 ]
 
 
@@ -159,6 +163,8 @@ def test_both_scripts_share_one_lexical_spelling() -> None:
     ("amidarsan", "амьдарсан", "амьдарсан"),
     # A word with the typed vowel lengths comes before one with a vowel doubled.
     ("orlogo", "орлогоо орлогоо орлого", "орлого"),
+    # The negative ending after a known stem is -гүй too.
+    ("aldaagui", "алдаа", "алдаагүй"),
 ])
 def test_vocabulary_does_not_snap_onto_a_different_word(latin: str, known: str, cyrillic: str) -> None:
     assert to_cyrillic(latin, Vocabulary([known])) == cyrillic
