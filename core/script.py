@@ -101,7 +101,8 @@ COMMON_WORDS: dict[str, str] = {
     "baina": "байна", "bna": "байна", "bn": "байна", "bainaa": "байнаа",
     "baih": "байх", "bh": "байх", "baigaa": "байгаа", "bgaa": "байгаа",
     "bga": "байгаа", "baisan": "байсан", "bsn": "байсан", "bsan": "байсан", "baij": "байж",
-    "bhad": "байхад", "bwal": "байвал", "bval": "байвал", "bgaag": "байгааг",
+    "bnuu": "байна уу", "bnu": "байна уу", "bainuu": "байна уу", "bolh": "болох",
+    "bolhuu": "болох уу", "bhad": "байхад", "bwal": "байвал", "bval": "байвал", "bgaag": "байгааг",
     "baidag": "байдаг", "bdag": "байдаг", "msg": "мессеж",
     "bol": "бол", "bolno": "болно", "boloh": "болох", "bolohgui": "болохгүй",
     "bish": "биш", "bas": "бас", "esvel": "эсвэл", "eswel": "эсвэл",
@@ -252,8 +253,9 @@ def _plausible(latin: str, cyrillic: str) -> bool:
     (a vowel's length, the a of ya) but do not add them, so a y before a
     vowel needs я/ё/ю/е there (е may also be typed e), я/ё/ю need a y, a
     word starting with a vowel does not start with я/ё/ю, and a vowel typed
-    twice is long. (Consonants are not held to it: loanwords keep their
-    English doubles, "passport" for паспорт.)
+    twice is long. (A consonant typed twice is only held to it when the
+    word differs otherwise too: loanwords keep their English doubles,
+    "passport" for паспорт.)
     """
     typed_y = len(_Y_SOUND.findall(latin))
     y_letters = sum(cyrillic.count(c) for c in "яёю")
@@ -265,7 +267,12 @@ def _plausible(latin: str, cyrillic: str) -> bool:
         return False
     typed = _doubles(latin)
     written = _doubles(cyrillic)
-    return all(written[c] >= n for c, n in typed.items() if c in _VOWELS)
+    missing = [c for c, n in typed.items() if written[c] < n]
+    if any(c in _VOWELS for c in missing):
+        return False
+    # A consonant typed twice may be English spelling, but not when the word
+    # also has a length the typist did not type ("meddeg" is not мэдээг).
+    return not missing or all(typed[c] >= n for c, n in written.items())
 
 
 class Vocabulary:
@@ -565,7 +572,14 @@ def _ending(stem: str, ending: str) -> str:
 
 
 def _convert_part(p: str, vocab: Vocabulary) -> str:
-    found = COMMON_WORDS.get(p) or vocab.lookup(p)
+    if p in COMMON_WORDS:
+        return COMMON_WORDS[p]
+    if len(p) > 4 and p.endswith(("huu", "hvv")) and not vocab.knows(p):
+        # The question particle glued to a verb: "medehuu" is мэдэх үү
+        # (not the stem мэдэх with an ending).
+        verb = _convert_part(p[:-2], vocab)
+        return verb + " " + _harmony_particle(verb)
+    found = vocab.lookup(p)
     if found:
         return found
     # A dictionary word with a case ending glued on: "msjeer", "facebookiin".

@@ -83,6 +83,8 @@ TABLE = [
     ("3r sar", "3-р сар"),  # a number with an ending, as Cyrillic writes it
     ("4g", "4g"),
     ("hugatsaa bhad", "хугацаа байхад"),  # chat shorthand for бай-
+    ("medehuu", "мэдэх үү"),  # the question particle glued to the verb
+    ("bolhuu", "болох уу"),
 ]
 
 
@@ -165,6 +167,11 @@ def test_both_scripts_share_one_lexical_spelling() -> None:
     ("orlogo", "орлогоо орлогоо орлого", "орлого"),
     # The negative ending after a known stem is -гүй too.
     ("aldaagui", "алдаа", "алдаагүй"),
+    # A glued question particle is not an ending of a known stem.
+    ("shalgahuu", "шалгах", "шалгах уу"),
+    # A consonant typed twice with a vowel length untyped is another word.
+    ("meddeg", "мэдээг", "мэддэг"),
+    ("passport", "паспорт", "паспорт"),  # English doubles in a loanword
 ])
 def test_vocabulary_does_not_snap_onto_a_different_word(latin: str, known: str, cyrillic: str) -> None:
     assert to_cyrillic(latin, Vocabulary([known])) == cyrillic
