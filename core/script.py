@@ -13,14 +13,17 @@ informal spellings people really type (h and kh for х, w for в, u for both у
 and ү, o for both о and ө, c for ц) half converted, so this module has its
 own rules:
 
+0. readings that depend on the neighbouring words (руу/рүү after the word
+   before, "ug" after a converb is өг, "mini" after its noun is минь);
 1. a small dictionary of frequent words whose spelling is ambiguous
    ("uu" is уу or үү, "ve" and "we" are вэ), chat abbreviations ("bn",
-   "msg") and loanwords;
+   "msg"), loanwords and everyday words the rules misread;
 2. a vocabulary of Cyrillic words (the FAQ's own Mongolian text): a Latin
    word is looked up by a lossy spelling key that every informal spelling of
    the same Cyrillic word shares, which settles у/ү and о/ө by real words,
    and a known stem with a case ending keeps the stem ("humuusiin" ->
-   хүмүүсийн);
+   хүмүүсийн); a key match must be a word the typing could spell
+   (`_plausible`), or an unknown word is snapped onto another one;
 3. letter rules with vowel harmony for the remaining words: a word with e
    is a front-vowel word (o -> ө, u -> ү), otherwise a back-vowel one; a v
    with no vowel beside it is ү ("hvrehed"), the negative ending is -гүй.
