@@ -187,3 +187,25 @@ def test_removing_a_text_forgets_its_words() -> None:
     vocab.remove("хуурамч мессеж")
     assert vocab.lookup("huuramch") is None
     assert vocab.lookup("messej") == "мессеж"  # still known from the other text
+
+
+def test_translit_eval_reads_each_phrasing_without_its_twin(tmp_path) -> None:
+    """With the twin in the vocabulary the figure would be a copy of the answer."""
+    from bot.maintain.translit_eval import evaluate, faq_pairs
+
+    (tmp_path / "advice.yml").write_text(
+        "topic: banking\n"
+        "entries:\n"
+        "  - id: advice\n"
+        "    title: {en: Advice, mn: Туслалцаа}\n"
+        "    questions:\n"
+        "      mn: [Зөвлөгөө авах]\n"
+        "      mn_latn: [zovlogoo avah]\n"
+        "    answer: {en: Ask your bank., mn: Банкандаа хандана уу.}\n",
+        encoding="utf-8")
+    pairs = faq_pairs(tmp_path)
+    assert [(p.latin, p.cyrillic) for p in pairs] == [("zovlogoo avah", "зөвлөгөө авах")]
+    scores, wrong = evaluate(pairs, faq_dir=tmp_path)
+    # авах by the letter rules; зөвлөгөө only the twin itself could have given.
+    assert (scores["faq"].right, scores["faq"].words) == (1, 2)
+    assert wrong == {("zovlogoo", "зовлогоо", "зөвлөгөө"): 1}
