@@ -84,6 +84,10 @@ _DOUBLED = re.compile(r"(.)\1+")
 # Values are final; "uu" is decided by the vowel harmony of the word before.
 COMMON_WORDS: dict[str, str] = {
     # question words and particles
+    "snu": "сайн уу", "snuu": "сайн уу", "sainuu": "сайн уу", "sn": "сайн",
+    "bayarlalaa": "баярлалаа", "bayrlalaa": "баярлалаа", "bayrllaa": "баярлалаа",
+    "bayarllaa": "баярлалаа", "barlalaa": "баярлалаа", "bayrla": "баярла",
+    "bayartai": "баяртай", "bayrtai": "баяртай", "baytai": "баяртай",
     "ve": "вэ", "we": "вэ", "vee": "вэ", "be": "бэ", "yu": "юу", "yuu": "юу",
     "yaj": "яаж", "yaaj": "яаж", "yah": "яах", "yaah": "яах", "yamar": "ямар",
     "ymar": "ямар", "ymr": "ямар", "yagaad": "яагаад", "yaagaad": "яагаад",
@@ -164,7 +168,8 @@ COMMON_WORDS: dict[str, str] = {
 # Brand names that the Cyrillic FAQ text also writes in Latin letters.
 KEEP_LATIN = frozenset({"sms", "e-mongolia", "emongolia", "qpay", "socialpay", "otp", "atm",
                         "telegram", "viber", "messenger", "google", "gmail",
-                        "e-barimt", "ebarimt", "gsign", "monpay", "toki", "lend", "wifi", "wi-fi"})
+                        "e-barimt", "ebarimt", "gsign", "monpay", "toki", "lend", "wifi", "wi-fi",
+                        "qr", "mongolia"})
 
 def cyrillic_share(text: str) -> float:
     """Share of letters that are Cyrillic (0 when the text has no letters)."""
@@ -223,21 +228,21 @@ _CONSONANT_I = re.compile(r"(?<=[bcdfghjklmnprstvwxz])i(?=[bcdfghjklmnprstvwxz]|
 _Y_NO_VOWEL = re.compile(r"y(?=[bcdfghjklmnprstvwxz])")
 
 
-def _first_vowel(text: str) -> str:
-    found = re.search(r"[aeiou]", text)
-    return found.group() if found else ""
+def _dropped_after_y(rest: str) -> str:
+    """The vowel typists leave out after y ("ymar", "yvuulah", "ystoi", "hayg").
+
+    Mostly a (ямар, явуулах, хаяг); o or e when the next vowel is one
+    (ёстой): vowel harmony brings it back.
+    """
+    found = re.search(r"[aeiou]", rest)
+    return found.group() if found and found.group() in "oe" else "a"
 
 
 def _y_variant(latin: str) -> str | None:
-    """The vowel typists drop after y restored: "hayg" -> "hayag", "hymd" -> "hyamd".
-
-    The vowel is the next one in the word, else the one before, else a.
-    """
+    """The vowel typists drop after y restored: "hayg" -> "hayag", "hymd" -> "hyamd"."""
     if not _Y_NO_VOWEL.search(latin):
         return None
-    return _Y_NO_VOWEL.sub(
-        lambda m: "y" + (_first_vowel(latin[m.end():]) or _first_vowel(latin[:m.start()][::-1]) or "a"),
-        latin)
+    return _Y_NO_VOWEL.sub(lambda m: "y" + _dropped_after_y(latin[m.end():]), latin)
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -403,7 +408,7 @@ _RULES: list[tuple[str, tuple[str, str]]] = [
     ("y", ("ы", "ы")), ("z", ("з", "з")), ("ö", ("ө", "ө")), ("ü", ("ү", "ү")),
 ]
 _Y_PAIRS = {"ya", "ye", "yo", "yu"}
-_Y_VOWEL = {"a": "я", "o": "ё", "u": "ю", "e": "е"}
+_Y_VOWEL = {"a": "я", "o": "ё", "e": "е"}
 # After these letters Mongolian writes ий even in back-vowel words (хаягийг).
 _II_AFTER = set("гкжчшиь")
 
@@ -476,9 +481,8 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
                     out.append("й")
                 elif spelling == "y" and not out:
                     # No Mongolian word begins with ы: a first y with its
-                    # vowel left out is я/ё/ю/е, after the next vowel (ymar,
-                    # ystoi, yvdag).
-                    out.append(_Y_VOWEL.get(_first_vowel(w[i + 1:]), "я"))
+                    # vowel left out is я/ё/е (ymar, yvuulah, ystoi).
+                    out.append(_Y_VOWEL[_dropped_after_y(w[i + 1:])])
                 else:
                     if spelling in _Y_PAIRS and i + 2 == len(w) and last \
                             and last not in _CYR_VOWEL and last not in "йьъ":
@@ -554,6 +558,8 @@ def _in_context(low: str, previous: str, following: str) -> str | None:
             return AFTER_CONVERB_AT_END[low]
     if low in BEFORE_QUOTE and following in QUOTE_WORDS:
         return BEFORE_QUOTE[low]
+    if low in ("e", "i") and following.startswith(("mongolia", "barimt")):
+        return low  # "e mongolia", "e barimt": a brand typed with a space
     if low == "mini" and previous and previous not in MINII_AFTER:
         return "минь"
     return None

@@ -57,6 +57,8 @@ TABLE = [
     ("ystoi", "ёстой"),
     ("yvdag bna", "явдаг байна"),
     ("ymr bank", "ямар банк"),
+    ("yvuulsan", "явуулсан"),  # the vowel left out after y is mostly a
+    ("bayrlalaa", "баярлалаа"),
     ("tegye", "тэгье"),  # я/е/ё/ю after a consonant take a sign
     # Frequent words the letter rules misread.
     ("haraa muutai", "хараа муутай"),
@@ -79,6 +81,7 @@ TABLE = [
     ("msg-eer irsen", "мессежээр ирсэн"),
     ("facebookeer", "фэйсбүүкээр"),
     ("e-mongoliad nevtreh", "e-mongolia-д нэвтрэх"),
+    ("e mongoliad nevtreh", "e mongolia-д нэвтрэх"),  # the brand typed with a space
     ("tbb-d", "тбб-д"),  # an abbreviation keeps its hyphen
     ("3r sar", "3-р сар"),  # a number with an ending, as Cyrillic writes it
     ("4g", "4g"),
