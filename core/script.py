@@ -96,7 +96,7 @@ COMMON_WORDS: dict[str, str] = {
     "ali": "аль", "aliin": "алийн", "yund": "юунд", "yuund": "юунд",
     "yum": "юм", "ym": "юм", "yuch": "юу ч", "yumuu": "юм уу", "ymu": "юм уу",
     "ch": "ч", "l": "л", "n": "нь", "ni": "нь", "shuu": "шүү", "daa": "даа",
-    "maani": "маань", "mani": "маань", "chin": "чинь", "chini": "чинь",
+    "maani": "маань", "mani": "маань", "chin": "чинь", "chini": "чинь", "chinii": "чиний",
     "dee": "дээ", "doo": "доо", "gej": "гэж", "gj": "гэж", "geh": "гэх",
     "gesen": "гэсэн", "gsn": "гэсэн", "gedeg": "гэдэг", "gdg": "гэдэг",
     # pronouns
@@ -161,6 +161,7 @@ COMMON_WORDS: dict[str, str] = {
     "tuv": "төв", "ulsiin": "улсын",
     "eej": "ээж", "aav": "аав", "huu": "хүү", "ohin": "охин", "nuhur": "нөхөр",
     "ehner": "эхнэр", "ah": "ах", "egch": "эгч", "naiz": "найз",
+    "unheer": "үнэхээр", "uneheer": "үнэхээр", "unhr": "үнэхээр",
     "tegye": "тэгье", "yaaval": "яавал", "yaval": "яавал", "huvi": "хувь",
     "huuli": "хууль", "yarih": "ярих", "yarij": "ярьж", "yaridag": "ярьдаг",
     "yarisan": "ярьсан", "yaria": "яриа", "hymd": "хямд", "hayg": "хаяг",
@@ -448,15 +449,16 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
     Cyrillic letter before the word part, for the ий/ы and й rules.
     """
     w = _v_as_u(latin.lower())
+    if (len(w) > 3 or prev) and w.endswith(("gui", "güi", "gvi")):
+        # The negative ending is always -гүй, and its u says nothing of the
+        # stem's vowels (hiihgui: хийхгүй).
+        return rule_transliterate(w[:-3], front, prev) + "гүй"
     if front is None:
         front = _is_front(w)
         # Only a word with a back vowel writes ы; хийх has none.
         back = not front and re.search(r"[aou]", w) is not None
     else:
         back = not front
-    if (len(w) > 3 or prev) and w.endswith("gui"):
-        # The negative ending is always -гүй, whatever the stem's vowels.
-        return rule_transliterate(w[:-3], front, prev) + "гүй"
     side = 1 if front else 0
     out: list[str] = [prev] if prev else []
     i = 0
@@ -569,7 +571,7 @@ def _in_context(low: str, previous: str, following: str) -> str | None:
 # left out: банкны but картын, it depends on the word).
 CASE_ENDINGS = frozenset("""
     d t g ig iig iin aar eer oor uur gaar geer goor aas ees oos uus gaas gees
-    tai tei toi aa ee oo uu gaa gee goo giin iig ruu ryy nd naas nees
+    tai tei toi aa ee oo uu gaa gee goo giin iig ruu ryy nd naas nees gui gvi
 """.split())
 # A number with an ending glued on ("3r", "5aas"), written 3-р, 5-аас; "4g" stays.
 _NUMBER_ENDING = re.compile(r"(\d+)-?([a-z]+)")
@@ -591,12 +593,30 @@ def _convert_part(p: str, vocab: Vocabulary) -> str:
     found = vocab.lookup(p)
     if found:
         return found
+    chat_negative = _CHAT_NEGATIVE.fullmatch(p)
+    if chat_negative:
+        # Chat "-ku" for the negative -хгүй: medku, chadku, irku.
+        stem = chat_negative.group(1)
+        if stem.endswith("h"):
+            return _convert_part(stem + "gui", vocab)
+        vowel = "" if stem[-1] in _VOWELS else _last_vowel(stem)
+        return _convert_part(stem + vowel + "hgui", vocab)
     # A dictionary word with a case ending glued on: "msjeer", "facebookiin".
     for cut in range(len(p) - 1, 2, -1):
         stem = COMMON_WORDS.get(p[:cut])
         if stem and p[cut:] in CASE_ENDINGS and " " not in stem:
             return stem + _ending(stem, p[cut:])
     return rule_transliterate(p)
+
+
+_CHAT_NEGATIVE = re.compile(r"([a-z]*[aeiou][a-z]*?)kue?")
+
+
+def _last_vowel(stem: str) -> str:
+    """The vowel of the -х before -гүй: the stem's last one (i takes e: ирэхгүй)."""
+    found = re.findall(r"[aeiou]", stem)
+    last = found[-1] if found else "a"
+    return "e" if last == "i" else last
 
 
 def _convert_word(low: str, vocab: Vocabulary) -> str:

@@ -86,6 +86,10 @@ TABLE = [
     ("3r sar", "3-р сар"),  # a number with an ending, as Cyrillic writes it
     ("4g", "4g"),
     ("hugatsaa bhad", "хугацаа байхад"),  # chat shorthand for бай-
+    ("hiihgui", "хийхгүй"),  # the u of -гүй does not make хийх a back-vowel word
+    ("tuluhgui", "төлөхгүй"),  # the negative of a dictionary verb
+    ("medku", "мэдэхгүй"),  # chat -ku for -хгүй
+    ("chadku", "чадахгүй"),
     ("medehuu", "мэдэх үү"),  # the question particle glued to the verb
     ("bolhuu", "болох уу"),
 ]
