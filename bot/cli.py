@@ -171,6 +171,7 @@ DELEGATES = {
     ("faq", "candidates"): "bot.candidates:candidates_main",
     ("faq",): "bot.maintain.faq_tools:main",
     ("scam", "eval"): "bot.maintain.scam_eval:main",
+    ("translit", "eval"): "bot.maintain.translit_eval:main",
     ("nlu", "eval"): "bot.nlu_eval:main",
     ("nlu", "from-faq"): "bot.maintain.faq_nlu:main",
     ("nlu", "from-strings"): "bot.maintain.domain_texts:main",
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("speak", help="python -m bot speak --lang mn|en [--rate N] TEXT --out FILE.ogg")
     sub.add_parser("faq", help="validate | ask | eval | reload | voices | candidates")
     sub.add_parser("scam", help="eval")
+    sub.add_parser("translit", help="eval: Latin-typed Mongolian read into Cyrillic, against training twins")
     sub.add_parser("nlu", help="eval: Rasa intent accuracy on the held-out set | from-faq: FAQ questions as examples"
                    " | from-strings: domain.yml responses from strings/")
     sub.add_parser("stats", help="questions, tickets and answer times")

@@ -13,14 +13,17 @@ informal spellings people really type (h and kh for х, w for в, u for both у
 and ү, o for both о and ө, c for ц) half converted, so this module has its
 own rules:
 
+0. readings that depend on the neighbouring words (руу/рүү after the word
+   before, "ug" after a converb is өг, "mini" after its noun is минь);
 1. a small dictionary of frequent words whose spelling is ambiguous
    ("uu" is уу or үү, "ve" and "we" are вэ), chat abbreviations ("bn",
-   "msg") and loanwords;
+   "msg"), loanwords and everyday words the rules misread;
 2. a vocabulary of Cyrillic words (the FAQ's own Mongolian text): a Latin
    word is looked up by a lossy spelling key that every informal spelling of
    the same Cyrillic word shares, which settles у/ү and о/ө by real words,
    and a known stem with a case ending keeps the stem ("humuusiin" ->
-   хүмүүсийн);
+   хүмүүсийн); a key match must be a word the typing could spell
+   (`_plausible`), or an unknown word is snapped onto another one;
 3. letter rules with vowel harmony for the remaining words: a word with e
    is a front-vowel word (o -> ө, u -> ү), otherwise a back-vowel one; a v
    with no vowel beside it is ү ("hvrehed"), the negative ending is -гүй.
@@ -81,6 +84,10 @@ _DOUBLED = re.compile(r"(.)\1+")
 # Values are final; "uu" is decided by the vowel harmony of the word before.
 COMMON_WORDS: dict[str, str] = {
     # question words and particles
+    "snu": "сайн уу", "snuu": "сайн уу", "sainuu": "сайн уу", "sn": "сайн",
+    "bayarlalaa": "баярлалаа", "bayrlalaa": "баярлалаа", "bayrllaa": "баярлалаа",
+    "bayarllaa": "баярлалаа", "barlalaa": "баярлалаа", "bayrla": "баярла",
+    "bayartai": "баяртай", "bayrtai": "баяртай", "baytai": "баяртай",
     "ve": "вэ", "we": "вэ", "vee": "вэ", "be": "бэ", "yu": "юу", "yuu": "юу",
     "yaj": "яаж", "yaaj": "яаж", "yah": "яах", "yaah": "яах", "yamar": "ямар",
     "ymar": "ямар", "ymr": "ямар", "yagaad": "яагаад", "yaagaad": "яагаад",
@@ -89,7 +96,7 @@ COMMON_WORDS: dict[str, str] = {
     "ali": "аль", "aliin": "алийн", "yund": "юунд", "yuund": "юунд",
     "yum": "юм", "ym": "юм", "yuch": "юу ч", "yumuu": "юм уу", "ymu": "юм уу",
     "ch": "ч", "l": "л", "n": "нь", "ni": "нь", "shuu": "шүү", "daa": "даа",
-    "maani": "маань", "mani": "маань", "chin": "чинь", "chini": "чинь",
+    "maani": "маань", "mani": "маань", "chin": "чинь", "chini": "чинь", "chinii": "чиний",
     "dee": "дээ", "doo": "доо", "gej": "гэж", "gj": "гэж", "geh": "гэх",
     "gesen": "гэсэн", "gsn": "гэсэн", "gedeg": "гэдэг", "gdg": "гэдэг",
     # pronouns
@@ -100,7 +107,9 @@ COMMON_WORDS: dict[str, str] = {
     # frequent verbs and chat abbreviations
     "baina": "байна", "bna": "байна", "bn": "байна", "bainaa": "байнаа",
     "baih": "байх", "bh": "байх", "baigaa": "байгаа", "bgaa": "байгаа",
-    "bga": "байгаа", "baisan": "байсан", "bsn": "байсан", "baij": "байж",
+    "bga": "байгаа", "baisan": "байсан", "bsn": "байсан", "bsan": "байсан", "baij": "байж",
+    "bnuu": "байна уу", "bnu": "байна уу", "bainuu": "байна уу", "bolh": "болох",
+    "bolhuu": "болох уу", "bhad": "байхад", "bwal": "байвал", "bval": "байвал", "bgaag": "байгааг",
     "baidag": "байдаг", "bdag": "байдаг", "msg": "мессеж",
     "bol": "бол", "bolno": "болно", "boloh": "болох", "bolohgui": "болохгүй",
     "bish": "биш", "bas": "бас", "esvel": "эсвэл", "eswel": "эсвэл",
@@ -118,17 +127,50 @@ COMMON_WORDS: dict[str, str] = {
     "bank": "банк", "banknii": "банкны", "bankny": "банкны", "kart": "карт",
     "kartaa": "картаа", "internet": "интернэт", "online": "онлайн",
     "onlain": "онлайн", "app": "апп", "aplikeishn": "аппликейшн",
-    "link": "линк", "kod": "код", "code": "код", "pin": "пин",
+    "computer": "компьютер", "kompyuter": "компьютер", "komputer": "компьютер",
+    "onlin": "онлайн", "taxi": "такси", "taksi": "такси", "link": "линк", "kod": "код", "code": "код", "pin": "пин",
     "mesej": "мессеж", "message": "мессеж",
     "messej": "мессеж", "facebook": "фэйсбүүк", "fb": "фэйсбүүк",
     "khan": "хаан", "haan": "хаан", "golomt": "голомт", "xac": "хас",
     "khas": "хас", "has": "хас", "tdb": "ххб", "hhb": "ххб",
     "dan": "дан", "hur": "хур", "khur": "хур", "xyp": "хур",
+    "email": "имэйл", "e-mail": "имэйл", "imeil": "имэйл", "imail": "имэйл",
+    "msj": "мессеж", "mssj": "мессеж",
+    # everyday words the letter rules misread (ө typed u or o, ь typed i or
+    # left out, я/ё/ю with their vowel left out); the vocabulary holds only
+    # the FAQ's words, and these turn up in any question
+    "ugch": "өгч", "ugnu": "өгнө", "uguh": "өгөх", "ugoh": "өгөх",
+    "ogoh": "өгөх", "ugsun": "өгсөн", "ugson": "өгсөн",
+    "ogson": "өгсөн", "ugdug": "өгдөг", "ugdog": "өгдөг", "ugvul": "өгвөл",
+    "ugooch": "өгөөч", "uguuch": "өгөөч", "ugj": "өгч", "uguhgui": "өгөхгүй",
+    "yavah": "явах", "yawah": "явах", "yavna": "явна", "yawna": "явна",
+    "yavj": "явж", "yawj": "явж", "yavsan": "явсан", "yawsan": "явсан",
+    "yavdag": "явдаг", "yvdag": "явдаг", "yavaad": "яваад", "yavlaa": "явлаа",
+    "yostoi": "ёстой", "ystoi": "ёстой", "estoi": "ёстой",
+    "yug": "юуг", "yuug": "юуг", "yunii": "юуны", "yuunii": "юуны",
+    "amidrah": "амьдрах", "amidral": "амьдрал", "amidarch": "амьдарч",
+    "amidardag": "амьдардаг", "amidralaa": "амьдралаа", "amidraliin": "амьдралын",
+    "tug": "төг", "tugrugiin": "төгрөгийн", "tugrugnii": "төгрөгийн",
+    "haraa": "хараа", "haraagui": "хараагүй", "harah": "харах", "harj": "харж",
+    "harahgui": "харахгүй", "hardag": "хардаг",
+    "uur": "өөр", "uuriin": "өөрийн", "uuriinhuu": "өөрийнхөө", "uuruu": "өөрөө",
+    "bii": "бий", "bugd": "бүгд", "buh": "бүх", "bukh": "бүх", "bvh": "бүх",
+    "umnu": "өмнө", "umnuh": "өмнөх", "udur": "өдөр", "udriin": "өдрийн",
+    "unuudur": "өнөөдөр", "onoodor": "өнөөдөр", "uchigdur": "өчигдөр",
+    "ochigdor": "өчигдөр", "zuv": "зөв", "zovhon": "зөвхөн", "zuvhun": "зөвхөн",
+    "tuv": "төв", "ulsiin": "улсын",
+    "eej": "ээж", "aav": "аав", "huu": "хүү", "ohin": "охин", "nuhur": "нөхөр",
+    "ehner": "эхнэр", "ah": "ах", "egch": "эгч", "naiz": "найз",
+    "unheer": "үнэхээр", "uneheer": "үнэхээр", "unhr": "үнэхээр",
+    "tegye": "тэгье", "yaaval": "яавал", "yaval": "яавал", "huvi": "хувь",
+    "huuli": "хууль", "yarih": "ярих", "yarij": "ярьж", "yaridag": "ярьдаг",
+    "yarisan": "ярьсан", "yaria": "яриа", "hymd": "хямд", "hayg": "хаяг",
 }
 # Brand names that the Cyrillic FAQ text also writes in Latin letters.
 KEEP_LATIN = frozenset({"sms", "e-mongolia", "emongolia", "qpay", "socialpay", "otp", "atm",
                         "telegram", "viber", "messenger", "google", "gmail",
-                        "e-barimt", "ebarimt", "gsign", "monpay", "toki", "lend"})
+                        "e-barimt", "ebarimt", "gsign", "monpay", "toki", "lend", "wifi", "wi-fi",
+                        "qr", "mongolia"})
 
 def cyrillic_share(text: str) -> float:
     """Share of letters that are Cyrillic (0 when the text has no letters)."""
@@ -182,22 +224,85 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+_Y_SOUND = re.compile(r"y(?=[aeiouöü])")
+_CONSONANT_I = re.compile(r"(?<=[bcdfghjklmnprstvwxz])i(?=[bcdfghjklmnprstvwxz]|$)")
+_Y_NO_VOWEL = re.compile(r"y(?=[bcdfghjklmnprstvwxz])")
+
+
+def _dropped_after_y(rest: str) -> str:
+    """The vowel typists leave out after y ("ymar", "yvuulah", "ystoi", "hayg").
+
+    Mostly a (ямар, явуулах, хаяг); o or e when the next vowel is one
+    (ёстой): vowel harmony brings it back.
+    """
+    found = re.search(r"[aeiou]", rest)
+    return found.group() if found and found.group() in "oe" else "a"
+
+
+def _y_variant(latin: str) -> str | None:
+    """The vowel typists drop after y restored: "hayg" -> "hayag", "hymd" -> "hyamd"."""
+    if not _Y_NO_VOWEL.search(latin):
+        return None
+    return _Y_NO_VOWEL.sub(lambda m: "y" + _dropped_after_y(latin[m.end():]), latin)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _doubles(word: str) -> Counter[str]:
+    """Letters written twice in a row, by the uncollapsed key (ы counts as ii, like ий)."""
+    key = word_key(word.replace("ы", "ыы"), collapse=False).replace("u", "o")
+    return Counter(m.group(1) for m in _DOUBLED.finditer(key))
+
+
+def _plausible(latin: str, cyrillic: str) -> bool:
+    """Could `latin` be a typing of `cyrillic`, beyond sharing the lossy key?
+
+    The key drops vowel length and the y of я/ё/ю, so on its own it snaps an
+    unknown word onto a different known one: "yavdag" onto авдаг, "haraa"
+    onto харьяа, "duugaar" onto дугаар, "bii" onto би. Typists drop letters
+    (a vowel's length, the a of ya) but do not add them, so a y before a
+    vowel needs я/ё/ю/е there (е may also be typed e), я/ё/ю need a y, a
+    word starting with a vowel does not start with я/ё/ю, and a vowel typed
+    twice is long. (A consonant typed twice is only held to it when the
+    word differs otherwise too: loanwords keep their English doubles,
+    "passport" for паспорт.)
+    """
+    typed_y = len(_Y_SOUND.findall(latin))
+    y_letters = sum(cyrillic.count(c) for c in "яёю")
+    if not y_letters <= typed_y <= y_letters + cyrillic.count("е"):
+        return False
+    if latin[:1] == "y" and typed_y and latin[1:2] in _VOWELS and cyrillic[:1] not in "яёюе":
+        return False
+    if latin[:1] in _VOWELS and cyrillic[:1] in "яёю":
+        return False
+    typed = _doubles(latin)
+    written = _doubles(cyrillic)
+    missing = [c for c, n in typed.items() if written[c] < n]
+    if any(c in _VOWELS for c in missing):
+        return False
+    # A consonant typed twice may be English spelling, but not when the word
+    # also has a length the typist did not type ("meddeg" is not мэдээг).
+    return not missing or all(typed[c] >= n for c, n in written.items())
+
+
 class Vocabulary:
     """Cyrillic words known to be real, looked up by their lossy key.
 
     Built from the FAQ's Mongolian text, so a Latin-typed word that appears
     in any phrasing, title or answer gets that exact spelling; the most
-    frequent word wins when two share a key (хун/хүн).
+    frequent word wins when two share a key (хун/хүн), among those the
+    typed word could plausibly be (`_plausible`).
     """
 
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self._exact: dict[str, Counter[str]] = {}
         self._loose: dict[str, Counter[str]] = {}
         self._stems: dict[str, Counter[str]] = {}  # doubled letters kept: "kartt" is not карт
+        self._seen: dict[str, str | None] = {}  # lookups so far; users repeat the same words
         for text in texts:
             self.add(text)
 
     def add(self, text: str) -> None:
+        self._seen.clear()
         for w in words(text):
             if not _CYR_LETTERS.search(w) or len(w) < 2:
                 continue
@@ -205,25 +310,73 @@ class Vocabulary:
             self._loose.setdefault(loose_key(w), Counter())[w] += 1
             self._stems.setdefault(_stem_key(w), Counter())[w] += 1
 
+    def remove(self, text: str) -> None:
+        """Undo `add(text)`: measuring a phrasing without its own twin (bot/maintain/translit_eval.py)."""
+        self._seen.clear()
+        for w in words(text):
+            if not _CYR_LETTERS.search(w) or len(w) < 2:
+                continue
+            for table, key in ((self._exact, word_key(w)), (self._loose, loose_key(w)),
+                               (self._stems, _stem_key(w))):
+                found = table.get(key)
+                if found is None or found[w] <= 0:
+                    continue
+                found[w] -= 1
+                if found[w] <= 0:
+                    del found[w]
+                if not found:
+                    del table[key]
+
+    @staticmethod
+    def _best(found: Counter[str] | None, latin: str, need: str = "") -> str | None:
+        """The most frequent word of `found` that `latin` plausibly types (and holds `need`).
+
+        A word with the typed letter lengths is preferred ("orlogo": орлого
+        before орлогоо): a dropped vowel length is only the next best guess.
+        """
+        if not found:
+            return None
+        fits = [w for w, _ in found.most_common() if need in w and _plausible(latin, w)]
+        typed = _doubles(latin)
+        return next((w for w in fits if _doubles(w) == typed), fits[0] if fits else None)
+
     def lookup(self, latin: str) -> str | None:
         """The Cyrillic spelling of a Latin-typed word, if the vocabulary has it.
 
-        A word not found whole may be a known stem with a case ending
-        ("humuusiin" = хүмүүс + ийн): the longest known stem leaving at most
-        five letters is taken, and the ending follows the stem's vowels.
+        Tried in turn: the word as typed (and with v read as ү); the word
+        with the vowel typists drop after y restored ("hayg": хаяг); the word
+        with an i that stands for the soft sign dropped ("huvi": хувь,
+        "amidardag": амьдардаг), accepted only onto a word with ь. A word not
+        found whole may be a known stem with a case ending ("humuusiin" =
+        хүмүүс + ийн): the longest known stem leaving at most five letters is
+        taken, and the ending follows the stem's vowels.
         """
-        for cand in dict.fromkeys((latin, _v_as_u(latin))):
+        if latin in self._seen:
+            return self._seen[latin]
+        found = self._lookup(latin)
+        if len(self._seen) > 4096:
+            self._seen.clear()
+        self._seen[latin] = found
+        return found
+
+    def _lookup(self, latin: str) -> str | None:
+        v = _v_as_u(latin)
+        tries = [(c, "") for c in dict.fromkeys((latin, v))]
+        y_variant = _y_variant(v)
+        if y_variant:
+            tries.append((y_variant, ""))
+        tries += [(v[:m.start()] + v[m.end():], "ь") for m in _CONSONANT_I.finditer(v)]
+        for cand, need in tries:
             for table, key in ((self._exact, word_key(cand)), (self._loose, loose_key(cand))):
-                found = table.get(key)
-                if found:
-                    return found.most_common(1)[0][0]
-        w = _v_as_u(latin)
+                best = self._best(table.get(key), cand, need)
+                if best:
+                    return best
+        w = v
         for cut in range(len(w) - 1, max(3, len(w) - 6), -1):
             if len(word_key(w[:cut])) < 4:
                 break
-            found = self._stems.get(_stem_key(w[:cut]))
-            if found:
-                stem = found.most_common(1)[0][0]
+            stem = self._best(self._stems.get(_stem_key(w[:cut])), w[:cut])
+            if stem:
                 return stem + rule_transliterate(w[cut:], front=_cyr_is_front(stem), prev=stem[-1])
         return None
 
@@ -255,6 +408,8 @@ _RULES: list[tuple[str, tuple[str, str]]] = [
     ("u", ("у", "ү")), ("v", ("в", "в")), ("w", ("в", "в")), ("x", ("х", "х")),
     ("y", ("ы", "ы")), ("z", ("з", "з")), ("ö", ("ө", "ө")), ("ü", ("ү", "ү")),
 ]
+_Y_PAIRS = {"ya", "ye", "yo", "yu"}
+_Y_VOWEL = {"a": "я", "o": "ё", "e": "е"}
 # After these letters Mongolian writes ий even in back-vowel words (хаягийг).
 _II_AFTER = set("гкжчшиь")
 
@@ -294,15 +449,16 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
     Cyrillic letter before the word part, for the ий/ы and й rules.
     """
     w = _v_as_u(latin.lower())
+    if (len(w) > 3 or prev) and w.endswith(("gui", "güi", "gvi")):
+        # The negative ending is always -гүй, and its u says nothing of the
+        # stem's vowels (hiihgui: хийхгүй).
+        return rule_transliterate(w[:-3], front, prev) + "гүй"
     if front is None:
         front = _is_front(w)
         # Only a word with a back vowel writes ы; хийх has none.
         back = not front and re.search(r"[aou]", w) is not None
     else:
         back = not front
-    if len(w) > 3 and w.endswith("gui"):
-        # The negative ending is always -гүй, whatever the stem's vowels.
-        return rule_transliterate(w[:-3], front, prev) + "гүй"
     side = 1 if front else 0
     out: list[str] = [prev] if prev else []
     i = 0
@@ -325,7 +481,16 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
                 # y after a vowel is й (bayna).
                 if spelling == "y" and last in _CYR_VOWEL:
                     out.append("й")
+                elif spelling == "y" and not out:
+                    # No Mongolian word begins with ы: a first y with its
+                    # vowel left out is я/ё/е (ymar, yvuulah, ystoi).
+                    out.append(_Y_VOWEL[_dropped_after_y(w[i + 1:])])
                 else:
+                    if spelling in _Y_PAIRS and i + 2 == len(w) and last \
+                            and last not in _CYR_VOWEL and last not in "йьъ":
+                        # The ending я/е/ё after a consonant takes a sign:
+                        # тэгье, уулзъя (but хятад, мянга inside a word).
+                        out.append("ь" if side else "ъ")
                     out.append(in_front if side else in_back)
                 i += len(spelling)
                 break
@@ -335,29 +500,146 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
     return "".join(out)[len(prev):]
 
 
+def _is_back(previous: str) -> bool:
+    """Vowel harmony of the word before: its last harmony vowel decides (front without one)."""
+    for ch in reversed(previous):
+        if ch in "аоуяё":
+            return True
+        if ch in "эөүе":
+            return False
+    return False
+
+
 def _harmony_particle(previous: str) -> str:
     """The question particle уу/үү follows the vowels of the word before it."""
-    back = set("аоуяё")
-    front = set("эөүе")
-    for ch in reversed(previous):
-        if ch in back:
-            return "уу"
-        if ch in front:
-            return "үү"
-    return "үү"
+    return "уу" if _is_back(previous) else "үү"
+
+
+# Words whose back and front spellings differ only by vowel harmony, which
+# follows the word before (хэл рүү, данс руу). Without a vowel before
+# (digits) the back spelling is kept.
+HARMONY_WORDS: dict[str, tuple[str, str]] = {
+    "ruu": ("руу", "рүү"), "rvv": ("руу", "рүү"), "luu": ("луу", "лүү"),
+    "ruugaa": ("руугаа", "рүүгээ"),
+}
+# Verbs that, right after a converb (хэлж, уншаад), are the helper verb өгөх
+# "for someone": "helj ug" is хэлж өг, not хэлж үг (word); "unshaad ugch" at
+# the end of a request is өгөөч. Elsewhere the words keep COMMON_WORDS'
+# reading (нууц үг, өгч болох уу).
+AFTER_CONVERB: dict[str, str] = {"ug": "өг", "vg": "өг", "ugnuu": "өгнө үү", "ugnu": "өгнө"}
+AFTER_CONVERB_AT_END: dict[str, str] = {"ugch": "өгөөч", "ugch!": "өгөөч"}
+# A bare verb stem quoted by гэж is an imperative: "tulbur tul gej" is
+# төлбөр төл гэж, where "tul" alone is the conjunction тул.
+BEFORE_QUOTE: dict[str, str] = {"tul": "төл", "tuluh": "төлөх"}
+QUOTE_WORDS = frozenset({"gej", "gj", "gesen", "gsn", "gelee", "gene", "geed", "gesn"})
+# миний comes before its noun (миний утас), the particle минь after it
+# (утас минь); after these words "mini" still starts the phrase.
+MINII_AFTER = frozenset({"энэ", "тэр", "бол", "би", "чи", "та", "нь", "ч", "л", "гэж", "гэсэн",
+                         "юу", "яаж", "ямар", "хэн", "вэ", "бэ", "уу", "үү", "бас", "эсвэл",
+                         "тэгээд", "гэхдээ", "одоо", "зөвхөн", "бүх"})
+_CLAUSE_BREAK = re.compile(r"[.,!?;:\n]")
+
+
+def _is_converb(word: str) -> bool:
+    return len(word) > 2 and (word.endswith(("ж", "ч")) or word.endswith(("аад", "ээд", "оод", "өөд")))
+
+
+def _in_context(low: str, previous: str, following: str) -> str | None:
+    """The reading of a word that depends on its neighbours, if it does.
+
+    `previous` is the Cyrillic word before in the same clause ("" at its
+    start), `following` the next Latin-typed word ("" at the clause end).
+    """
+    if low in HARMONY_WORDS:
+        back, front = HARMONY_WORDS[low]
+        return front if previous and not _is_back(previous) and re.search(r"[эөүеи]", previous) else back
+    if _is_converb(previous):
+        if low in AFTER_CONVERB:
+            return AFTER_CONVERB[low]
+        if low in AFTER_CONVERB_AT_END and (not following or following in QUOTE_WORDS):
+            return AFTER_CONVERB_AT_END[low]
+    if low in BEFORE_QUOTE and following in QUOTE_WORDS:
+        return BEFORE_QUOTE[low]
+    if low in ("e", "i") and following.startswith(("mongolia", "barimt")):
+        return low  # "e mongolia", "e barimt": a brand typed with a space
+    if low == "mini" and previous and previous not in MINII_AFTER:
+        return "минь"
+    return None
+
+
+# Case endings and possessives as typed after a word (the genitive -nii is
+# left out: банкны but картын, it depends on the word).
+CASE_ENDINGS = frozenset("""
+    d t g ig iig iin aar eer oor uur gaar geer goor aas ees oos uus gaas gees
+    tai tei toi aa ee oo uu gaa gee goo giin iig ruu ryy nd naas nees gui gvi
+""".split())
+# A number with an ending glued on ("3r", "5aas"), written 3-р, 5-аас; "4g" stays.
+_NUMBER_ENDING = re.compile(r"(\d+)-?([a-z]+)")
+
+
+def _ending(stem: str, ending: str) -> str:
+    """A typed case ending after a Cyrillic stem, in the stem's vowel harmony."""
+    return rule_transliterate(ending, front=_cyr_is_front(stem), prev=stem[-1])
+
+
+def _convert_part(p: str, vocab: Vocabulary) -> str:
+    if p in COMMON_WORDS:
+        return COMMON_WORDS[p]
+    if len(p) > 4 and p.endswith(("huu", "hvv")) and not vocab.knows(p):
+        # The question particle glued to a verb: "medehuu" is мэдэх үү
+        # (not the stem мэдэх with an ending).
+        verb = _convert_part(p[:-2], vocab)
+        return verb + " " + _harmony_particle(verb)
+    found = vocab.lookup(p)
+    if found:
+        return found
+    chat_negative = _CHAT_NEGATIVE.fullmatch(p)
+    if chat_negative:
+        # Chat "-ku" for the negative -хгүй: medku, chadku, irku.
+        stem = chat_negative.group(1)
+        if stem.endswith("h"):
+            return _convert_part(stem + "gui", vocab)
+        vowel = "" if stem[-1] in _VOWELS else _last_vowel(stem)
+        return _convert_part(stem + vowel + "hgui", vocab)
+    # A dictionary word with a case ending glued on: "msjeer", "facebookiin".
+    for cut in range(len(p) - 1, 2, -1):
+        stem = COMMON_WORDS.get(p[:cut])
+        if stem and p[cut:] in CASE_ENDINGS and " " not in stem:
+            return stem + _ending(stem, p[cut:])
+    return rule_transliterate(p)
+
+
+_CHAT_NEGATIVE = re.compile(r"([a-z]*[aeiou][a-z]*?)kue?")
+
+
+def _last_vowel(stem: str) -> str:
+    """The vowel of the -х before -гүй: the stem's last one (i takes e: ирэхгүй)."""
+    found = re.findall(r"[aeiou]", stem)
+    last = found[-1] if found else "a"
+    return "e" if last == "i" else last
 
 
 def _convert_word(low: str, vocab: Vocabulary) -> str:
-    """One Latin word; a case ending glued to a brand ("e-mongolia-d") keeps the brand."""
+    """One Latin word; a case ending glued to a brand ("e-mongolia-d", "e-mongoliad") keeps the brand.
+
+    After a Cyrillic word a hyphenated ending is written on without the
+    hyphen ("msg-eer": мессежээр), as the Cyrillic text writes it.
+    """
     for brand in KEEP_LATIN:
         if low.startswith(brand + "-"):
             return brand + "-" + _convert_word(low[len(brand) + 1:], vocab)
-    parts = low.split("-")
-    return "-".join(
-        p if p in KEEP_LATIN or not p.isalpha()
-        else COMMON_WORDS.get(p) or vocab.lookup(p) or rule_transliterate(p)
-        for p in parts
-    )
+        if low.startswith(brand) and low[len(brand):] in CASE_ENDINGS:
+            return brand + "-" + rule_transliterate(low[len(brand):])
+    out = ""
+    for i, p in enumerate(low.split("-")):
+        if p in KEEP_LATIN or not p.isalpha():
+            out += ("-" if i else "") + p
+        elif i and p in CASE_ENDINGS and _CYR_LETTERS.search(out[-1:]) and _CYR_VOWEL & set(out):
+            # (an abbreviation keeps its hyphen: ххб-д)
+            out += _ending(out, p)
+        else:
+            out += ("-" if i else "") + _convert_part(p, vocab)
+    return out
 
 
 def to_cyrillic(text: str, vocabulary: Vocabulary | None = None) -> str:
@@ -370,19 +652,28 @@ def to_cyrillic(text: str, vocabulary: Vocabulary | None = None) -> str:
     pieces: list[str] = []
     last_word = ""
     pos = 0
-    for match in _WORD.finditer(text):
-        pieces.append(text[pos:match.start()])
+    matches = list(_WORD.finditer(text))
+    for n, match in enumerate(matches):
+        gap = text[pos:match.start()]
+        pieces.append(gap)
+        if _CLAUSE_BREAK.search(gap):
+            last_word = ""
         pos = match.end()
         token = match.group(0)
         low = token.lower()
-        if not _LAT_LETTERS.search(low) or _CYR_LETTERS.search(low) or low in KEEP_LATIN:
+        following = ""
+        if n + 1 < len(matches) and not _CLAUSE_BREAK.search(text[pos:matches[n + 1].start()]):
+            following = matches[n + 1].group(0).lower()
+        numbered = _NUMBER_ENDING.fullmatch(low)
+        if numbered and (numbered.group(2) == "r" or numbered.group(2) in CASE_ENDINGS - {"g"}):
+            converted = numbered.group(1) + "-" + rule_transliterate(numbered.group(2))
+        elif not _LAT_LETTERS.search(low) or _CYR_LETTERS.search(low) or low in KEEP_LATIN:
             converted = token
         elif low in ("uu", "vv"):
             converted = _harmony_particle(last_word)
-        elif low in COMMON_WORDS:
-            converted = COMMON_WORDS[low]
         else:
-            converted = _convert_word(low, vocab)
+            converted = _in_context(low, last_word, following) or COMMON_WORDS.get(low) \
+                or _convert_word(low, vocab)
         pieces.append(converted)
         last_word = converted.lower()
     pieces.append(text[pos:])

@@ -53,6 +53,45 @@ TABLE = [
     ("qpay-aar tuluh", "qpay-аар төлөх"),
     ("102 ruu zalgah", "102 руу залгах"),
     ("blocklokh", "блоклох"),
+    # No word begins with ы: a first y with its vowel left out is я/ё/ю/е.
+    ("ystoi", "ёстой"),
+    ("yvdag bna", "явдаг байна"),
+    ("ymr bank", "ямар банк"),
+    ("yvuulsan", "явуулсан"),  # the vowel left out after y is mostly a
+    ("bayrlalaa", "баярлалаа"),
+    ("tegye", "тэгье"),  # я/е/ё/ю after a consonant take a sign
+    # Frequent words the letter rules misread.
+    ("haraa muutai", "хараа муутай"),
+    ("amidardag", "амьдардаг"),
+    ("uur hun", "өөр хүн"),
+    ("500 tug", "500 төг"),
+    ("taxi", "такси"),
+    # Readings that depend on the neighbours.
+    ("nuuts ug", "нууц үг"),
+    ("helj ug", "хэлж өг"),  # өгөх as a helper verb after a converb
+    ("unshaad ugch", "уншаад өгөөч"),
+    ("busdad ugch boloh uu", "бусдад өгч болох уу"),
+    ("angli hel ruu", "англи хэл рүү"),  # руу/рүү follows the word before, like уу/үү
+    ("dans ruu", "данс руу"),
+    ("tulbur tul gej bn", "төлбөр төл гэж байна"),  # a stem quoted by гэж is an imperative
+    ("uchir tul", "учир тул"),
+    ("utas mini alga bolson", "утас минь алга болсон"),  # минь after its noun
+    ("mini utas", "миний утас"),
+    # Endings after a dictionary word or a brand.
+    ("msg-eer irsen", "мессежээр ирсэн"),
+    ("facebookeer", "фэйсбүүкээр"),
+    ("e-mongoliad nevtreh", "e-mongolia-д нэвтрэх"),
+    ("e mongoliad nevtreh", "e mongolia-д нэвтрэх"),  # the brand typed with a space
+    ("tbb-d", "тбб-д"),  # an abbreviation keeps its hyphen
+    ("3r sar", "3-р сар"),  # a number with an ending, as Cyrillic writes it
+    ("4g", "4g"),
+    ("hugatsaa bhad", "хугацаа байхад"),  # chat shorthand for бай-
+    ("hiihgui", "хийхгүй"),  # the u of -гүй does not make хийх a back-vowel word
+    ("tuluhgui", "төлөхгүй"),  # the negative of a dictionary verb
+    ("medku", "мэдэхгүй"),  # chat -ku for -хгүй
+    ("chadku", "чадахгүй"),
+    ("medehuu", "мэдэх үү"),  # the question particle glued to the verb
+    ("bolhuu", "болох уу"),
 ]
 
 
@@ -117,3 +156,63 @@ def test_both_scripts_share_one_lexical_spelling() -> None:
     assert lexical_key("kartaa geechihlee yah ve") == lexical_key("Картаа гээчихлээ яах вэ")
     assert lexical_key("nuuts ugee") == lexical_key("нууц үгээ")
     assert lexical_key("khamgaalakh") == lexical_key("хамгаалах")
+
+
+@pytest.mark.parametrize(("latin", "known", "cyrillic"), [
+    # The lossy key drops the y of я: "yavdag" must not become a different known verb.
+    ("yavdag", "авдаг авдаг", "явдаг"),
+    # Nor is "haraa" (sight) the more frequent харьяа (belonging), which needs a typed y.
+    ("haraa", "харьяа харьяа хараа", "хараа"),
+    # A vowel typed twice is long: "duugaar" (by voice) is not дугаар (number).
+    ("duugaar", "дугаар дугаар дуугаар", "дуугаар"),
+    ("bii", "би би бий", "бий"),
+    # What typists do drop is found again: the a after y, an i for the soft sign.
+    ("maygt", "маягт", "маягт"),
+    ("surguulid", "сургуульд", "сургуульд"),
+    ("amidarsan", "амьдарсан", "амьдарсан"),
+    # A word with the typed vowel lengths comes before one with a vowel doubled.
+    ("orlogo", "орлогоо орлогоо орлого", "орлого"),
+    # The negative ending after a known stem is -гүй too.
+    ("aldaagui", "алдаа", "алдаагүй"),
+    # A glued question particle is not an ending of a known stem.
+    ("shalgahuu", "шалгах", "шалгах уу"),
+    # A consonant typed twice with a vowel length untyped is another word.
+    ("meddeg", "мэдээг", "мэддэг"),
+    ("passport", "паспорт", "паспорт"),  # English doubles in a loanword
+])
+def test_vocabulary_does_not_snap_onto_a_different_word(latin: str, known: str, cyrillic: str) -> None:
+    assert to_cyrillic(latin, Vocabulary([known])) == cyrillic
+
+
+def test_a_word_unknown_to_the_vocabulary_is_read_by_the_rules() -> None:
+    # With only авдаг known, "yavdag" is read letter by letter, not copied.
+    assert to_cyrillic("darhan ruu yavdag", Vocabulary(["авдаг"])) == "дархан руу явдаг"
+
+
+def test_removing_a_text_forgets_its_words() -> None:
+    vocab = Vocabulary(["хуурамч мессеж", "мессеж"])
+    vocab.remove("хуурамч мессеж")
+    assert vocab.lookup("huuramch") is None
+    assert vocab.lookup("messej") == "мессеж"  # still known from the other text
+
+
+def test_translit_eval_reads_each_phrasing_without_its_twin(tmp_path) -> None:
+    """With the twin in the vocabulary the figure would be a copy of the answer."""
+    from bot.maintain.translit_eval import evaluate, faq_pairs
+
+    (tmp_path / "advice.yml").write_text(
+        "topic: banking\n"
+        "entries:\n"
+        "  - id: advice\n"
+        "    title: {en: Advice, mn: Туслалцаа}\n"
+        "    questions:\n"
+        "      mn: [Зөвлөгөө авах]\n"
+        "      mn_latn: [zovlogoo avah]\n"
+        "    answer: {en: Ask your bank., mn: Банкандаа хандана уу.}\n",
+        encoding="utf-8")
+    pairs = faq_pairs(tmp_path)
+    assert [(p.latin, p.cyrillic) for p in pairs] == [("zovlogoo avah", "зөвлөгөө авах")]
+    scores, wrong = evaluate(pairs, faq_dir=tmp_path)
+    # авах by the letter rules; зөвлөгөө only the twin itself could have given.
+    assert (scores["faq"].right, scores["faq"].words) == (1, 2)
+    assert wrong == {("zovlogoo", "зовлогоо", "зөвлөгөө"): 1}
