@@ -74,13 +74,40 @@ def test_no_thresholds_answer_more_uncovered_questions_than_the_cap() -> None:
     assert seen["right"] == 0 and seen["menu_right"] == 40  # they can only be told apart by a person
 
 
-def _s(rows: list[tuple[float, float, bool, bool, bool, bool]], similar: list[float]) -> fc.Samples:
-    """Rows of (best, margin, right, in_menu, positive, agree), and each one's similarity."""
+def test_left_out_entries_weigh_in_the_costs_but_not_in_the_cap() -> None:
+    """A sibling's near-copy is not what a real uncovered question looks like.
+
+    Covered questions as sure as some left-out lookalikes are still answered
+    when the lookalikes are few enough for the costs; written uncovered
+    questions far from every entry stay honest.
+    """
+    covered = [(0.90, 0.20, True, True, True, True)] * 60
+    lookalikes = [(0.90, 0.20, False, False, False, True)] * 6
+    far = [(0.55, 0.01, False, False, False, False)] * 30
+    rows = covered + lookalikes + far
+    similar = [0.75] * 66 + [0.45] * 30
+    written = np.array([False] * 66 + [True] * 30)
+    s = _s(rows, similar, written)
+    seen = fc.outcomes(s, fc.best_thresholds(s))
+    assert seen["right"] == 60  # not held back by the lookalikes
+    assert seen["negative_low"] == 30  # the far ones get the honest reply
+    capped = _s(rows, similar)  # the same lookalikes written as uncovered questions
+    assert fc.outcomes(capped, fc.best_thresholds(capped))["right"] == 0
+
+
+def _s(rows: list[tuple[float, float, bool, bool, bool, bool]], similar: list[float],
+       written: bool = True) -> fc.Samples:
+    """Rows of (best, margin, right, in_menu, positive, agree), and each one's similarity.
+
+    The uncovered rows are questions written as uncovered unless `written` is
+    false (then they stand for phrasings with their own entry left out).
+    """
     cols = list(zip(*rows, strict=True))
     n = len(rows)
     return fc.Samples(np.array(["en"] * n, dtype=object), np.array(cols[0]), np.array(cols[1]),
                       np.array(similar), np.array(cols[2]), np.array(cols[3]), np.array(cols[4]),
-                      np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n))
+                      np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n),
+                      ~np.array(cols[4], dtype=bool) & written)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,8 @@ def samples(rows: list[tuple[float, float, bool, bool, bool, bool]],
     return fc.Samples(np.array(["en"] * n, dtype=object), np.array(cols[0]), np.array(cols[1]),
                       np.array(similar if similar is not None else cols[0]),
                       np.array(cols[2]), np.array(cols[3]), np.array(cols[4]),
-                      np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n))
+                      np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n),
+                      ~np.array(cols[4], dtype=bool))
 
 
 def test_a_clear_lead_is_answered_and_a_tie_is_not() -> None:
