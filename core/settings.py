@@ -174,7 +174,7 @@ FAQ_LOW_SCORE = 0.61
 # entry with score >= agree_high and lead >= agree_margin; "Did you mean" from
 # low up; below low, the honest "no answer here". "<form>_long" serve long
 # messages (FAQ_LONG_WORDS), learnt on the same questions wrapped in a few
-# sentences (faq_calibration.LONG_FILLERS). The three values above serve a
+# sentences (bot/maintain/long_fillers.yml). The three values above serve a
 # form not in the file.
 FAQ_THRESHOLDS_FILE = ROOT / "actions" / "faq" / "thresholds.yml"
 # A message read (greetings set aside) to at least this many words is long:

@@ -46,23 +46,20 @@ from core import settings
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 UNCOVERED_QUESTIONS = Path(__file__).with_name("uncovered_questions.yml")
 FOLDS = 5
-# Written for calibration only (not taken from the held-out set): what people
-# put around a question in a long message, so that long messages get
-# thresholds of their own. The question goes between the two.
-LONG_FILLERS = {
-    "en": (["I am worried and do not know whom to ask about this.",
-            "My children live far away, so I am writing to you.",
-            "Something happened this week and I need advice."],
-           ["Please tell me what to do.", "What is the right thing to do now?"]),
-    "mn": (["Санаа зовж байна, хэнээс асуухаа мэдэхгүй байна.",
-            "Хүүхдүүд маань хол амьдардаг болохоор танд бичиж байна.",
-            "Энэ долоо хоногт нэг юм болоод зөвлөгөө хэрэгтэй байна."],
-           ["Юу хийхээ хэлж өгөөч.", "Одоо яавал зөв бэ?"]),
-    "mn_latn": (["Sanaa zovj bna hen ees asuuhaa medehgui bna.",
-                 "Huuhduud maani hol amidardag bolohoor tand bichij bna.",
-                 "Ene doloo honogt neg yum bolood zuvluguu heregtei bna."],
-                ["Yu hiihee helj ugooch.", "Odoo yaaval zuv be?"]),
-}
+# What people put around a question in a long message (a greeting, who they
+# are, what happened, then a plea), so that long messages get thresholds of
+# their own: per form, (openers, pleas). Written for calibration only, apart
+# from the held-out set; see the file's header.
+LONG_FILLERS_FILE = Path(__file__).with_name("long_fillers.yml")
+
+
+def load_fillers(path: Path = LONG_FILLERS_FILE) -> dict[str, tuple[list[str], list[str]]]:
+    """Per form, the openers and pleas `long_form` wraps a question in."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {form: (list(part["openers"]), list(part["pleas"])) for form, part in data.items()}
+
+
+LONG_FILLERS = load_fillers()
 # Share of common words (of the script-independent spelling) that makes two
 # phrasings of one entry the same question written twice.
 TWIN_OVERLAP = 0.5
@@ -233,9 +230,18 @@ def uncovered_questions(path: Path | None = None) -> list[tuple[str, str]]:
 
 
 def long_form(text: str, form: str, i: int) -> str:
-    """A training question as a long message: what happened around it, then a plea."""
-    before, after = LONG_FILLERS[form]
-    return f"{before[i % len(before)]} {text.rstrip(' ?.')}. {after[i % len(after)]}"
+    """A training question as a long message: an opener, the question, then a plea.
+
+    The question stays a sentence of its own, as people put it after their
+    story. The i-th question gets the i-th opener and, as i goes round the
+    openers, each plea in turn, so every pairing occurs and calibration is
+    repeatable.
+    """
+    openers, pleas = LONG_FILLERS[form]
+    question = text.strip().rstrip(" .?!")
+    mark = "?" if text.strip().endswith("?") else "."
+    plea = pleas[(i // len(openers)) % len(pleas)]
+    return f"{openers[i % len(openers)]} {question}{mark} {plea}"
 
 
 def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bool = False) -> Samples:
