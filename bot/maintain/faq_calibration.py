@@ -380,6 +380,8 @@ def outcomes(s: Samples, t: Thresholds) -> Counter[str]:
         "negative_middle": int((neg & is_middle & ~s.related).sum()),
         "negative_related_menu": int((neg & is_middle & s.related).sum()),
         "negative_low": int((neg & is_low).sum()),
+        "written": int((neg & s.written).sum()),
+        "written_answered": int((neg & s.written & is_high).sum()),
     })
 
 

@@ -634,8 +634,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
              "(core/settings.py); no thresholds written")
         return 0
     _out("Training material: every FAQ phrasing with itself (and its other-script twin) left out "
-         "(covered), the same with its whole entry left out (uncovered), nlu_data out_of_scope "
-         f"examples (uncovered). Costs: {faq_calibration.COSTS}")
+         "(covered), the same with its whole entry left out (uncovered), and questions written as "
+         "uncovered: nlu_data out_of_scope examples and "
+         f"{faq_calibration.UNCOVERED_QUESTIONS.name}. Costs: {faq_calibration.COSTS}")
     found = faq_calibration.calibrate(retriever, nlu_dir=Path(args.nlu_dir))
     for form, (chosen, cv) in found.items():
         pos = sum(cv[k] for k in COVERED_OUTCOMES)
@@ -645,6 +646,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         _out("  covered:   " + ", ".join(f"{k} {cv[k] / max(1, pos):.3f}" for k in COVERED_OUTCOMES))
         _out("  uncovered: " + ", ".join(f"{k.removeprefix('negative_')} {v / max(1, neg):.3f}"
                                         for k, v in sorted(cv.items()) if k.startswith("negative")))
+        _out(f"  written as uncovered: answered {cv['written_answered'] / max(1, cv['written']):.3f} "
+             f"of {cv['written']} (cap {faq_calibration.MAX_UNCOVERED_ANSWERED})")
         _out(f"  thresholds on all folds: {chosen.as_dict()}")
     if args.dry_run:
         return 0
