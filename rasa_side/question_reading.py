@@ -127,7 +127,11 @@ _ASKS = re.compile(
     r"\?|^\W*(?:what|how|where|when|why|which|who|can|could|should|shall|is|are|do|does|did|"
     r"will|would|may|must)\b|"
     r"\b(?:what|how|where|when|why|which)\b|"
-    r"\b(?:вэ|бэ|уу|үү|юу|яах|яаж|хаана|хэзээ|яагаад|хэд|хэдэн|ёстой\s+юу|болох\s+уу)\b|"
+    r"\b(?:вэ|бэ|уу|үү|юу|яах|яаж|хаана|хэзээ|яагаад|хэд|хэдэн|ёстой\s+юу|болох\s+уу)\b",
+    re.IGNORECASE)
+# Latin-typed question words; only in a Latin-typed Mongolian message, where
+# "be" is the particle бэ, not the English verb ("I would be grateful").
+_ASKS_LATIN_MN = re.compile(
     r"\b(?:ve|be|uu|yu|yah|yaj|haana|hezee|yagaad|hed|heden|ystoi\s+yu|boloh\s+uu)\b",
     re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?\n;]*")
@@ -172,8 +176,9 @@ def strip_greeting(sentence: str) -> str:
         rest = rest[m.end():]
 
 
-def asks(sentence: str) -> bool:
-    return bool(_ASKS.search(sentence))
+def asks(sentence: str, form: str = "en") -> bool:
+    """Whether the sentence asks something, by the question words of its form."""
+    return bool(_ASKS.search(sentence) or (form == "mn_latn" and _ASKS_LATIN_MN.search(sentence)))
 
 
 def read(text: str, form: str = "en") -> Reading:
@@ -193,7 +198,7 @@ def read(text: str, form: str = "en") -> Reading:
     if not kept:  # only a greeting: leave it to Rasa's greet
         return Reading(text, typed, typed, kinds)
     whole = " ".join(kept)
-    last_ask = max((i for i, s in enumerate(kept) if asks(s)), default=None)
+    last_ask = max((i for i, s in enumerate(kept) if asks(s, form)), default=None)
     if last_ask is None or len(kept) == 1:
         return Reading(text, whole, whole, kinds, tuple(aside))
     # The question and the sentence before it (what happened), unless that

@@ -96,6 +96,15 @@ def test_story_long_before_the_question_is_matched_apart() -> None:
     assert "pressed the link" in reading.whole
 
 
+def test_an_english_plea_after_the_question_is_not_taken_for_it() -> None:
+    """"be" is the Latin-typed particle бэ only in Latin-typed Mongolian."""
+    text = ("My card was swallowed by the machine at the bus station. How do I get it back? "
+            "I would be grateful for your help.")
+    assert read(text, "en").question.endswith("How do I get it back?")
+    latin = "Kart maani ATM-d orood garsangui. Yaaj avah be. Tuslaarai"
+    assert read(latin, "mn_latn").question.startswith("Kart maani ATM-d orood garsangui. Yaaj avah be")
+
+
 def test_an_introduction_is_not_taken_as_what_happened() -> None:
     reading = read("Сайн уу, намайг Бат гэдэг, 70 настай. И-Монголд яаж нэвтрэх вэ?", "mn")
     assert reading.question == "И-Монголд яаж нэвтрэх вэ?"
