@@ -500,19 +500,9 @@ def rule_transliterate(latin: str, front: bool | None = None, prev: str = "") ->
     return "".join(out)[len(prev):]
 
 
-def _is_back(previous: str) -> bool:
-    """Vowel harmony of the word before: its last harmony vowel decides (front without one)."""
-    for ch in reversed(previous):
-        if ch in "аоуяё":
-            return True
-        if ch in "эөүе":
-            return False
-    return False
-
-
 def _harmony_particle(previous: str) -> str:
     """The question particle уу/үү follows the vowels of the word before it."""
-    return "уу" if _is_back(previous) else "үү"
+    return "үү" if _cyr_is_front(previous) else "уу"
 
 
 # Words whose back and front spellings differ only by vowel harmony, which
@@ -552,7 +542,7 @@ def _in_context(low: str, previous: str, following: str) -> str | None:
     """
     if low in HARMONY_WORDS:
         back, front = HARMONY_WORDS[low]
-        return front if previous and not _is_back(previous) and re.search(r"[эөүеи]", previous) else back
+        return front if previous and _cyr_is_front(previous) and re.search(r"[эөүеи]", previous) else back
     if _is_converb(previous):
         if low in AFTER_CONVERB:
             return AFTER_CONVERB[low]
