@@ -41,6 +41,7 @@ from actions.faq.retrieval import (
     Thresholds,
     agreement,
 )
+from bot.maintain.faq_nlu import read_examples
 from core import settings
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
@@ -149,12 +150,13 @@ def twins(keys: Sequence[str], r: int, rows: range) -> set[int]:
     share most words of the script-independent spelling.
     """
     mine = set(keys[r].split())
-    found = set()
-    for o in rows:
-        theirs = set(keys[o].split())
-        if o != r and mine and len(mine & theirs) / len(mine | theirs) >= TWIN_OVERLAP:
-            found.add(o)
-    return found
+    return {o for o in rows if o != r and mine and word_overlap(mine, set(keys[o].split())) >= TWIN_OVERLAP}
+
+
+def word_overlap(mine: set[str], theirs: set[str]) -> float:
+    """Shared words over all words of two texts' script-independent spellings (0 when both are empty)."""
+    union = mine | theirs
+    return len(mine & theirs) / len(union) if union else 0.0
 
 
 @dataclass
@@ -203,14 +205,8 @@ class FoldClassifiers:
 
 def out_of_scope_examples(nlu_dir: Path) -> list[str]:
     """The out_of_scope examples of every file in nlu_data/nlu."""
-    texts: list[str] = []
-    for path in sorted(nlu_dir.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            if isinstance(block, dict) and block.get("intent") == OUT_OF_SCOPE_INTENT:
-                texts += [line[2:].strip() for line in str(block.get("examples", "")).splitlines()
-                          if line.strip().startswith("- ")]
-    return texts
+    return [text for path in sorted(nlu_dir.glob("*.yml"))
+            for intent, text in read_examples(path) if intent == OUT_OF_SCOPE_INTENT]
 
 
 def uncovered_questions(path: Path | None = None) -> list[tuple[str, str]]:

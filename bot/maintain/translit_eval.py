@@ -28,17 +28,22 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
 
-import yaml
-
 from actions.faq.store import load_store, mongolian_texts
-from bot.maintain.faq_calibration import TWIN_OVERLAP
+from bot.maintain.faq_calibration import TWIN_OVERLAP, word_overlap
+from bot.maintain.faq_nlu import NLU_FILE, read_examples
 from core import settings
-from core.script import Vocabulary, clean, detect_form, has_cyrillic, lexical_key, to_cyrillic, words
+from core.script import (
+    CYRILLIC_LETTER,
+    Vocabulary,
+    clean,
+    detect_form,
+    has_cyrillic,
+    lexical_key,
+    to_cyrillic,
+    words,
+)
 
-# nlu_data/nlu/faq_questions.yml is the FAQ's phrasings copied for Rasa: counted once, from faq/.
-GENERATED_NLU = {"faq_questions.yml"}
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
-_HAS_CYRILLIC = re.compile(r"[а-яёөү]")
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,7 @@ def _twin(latin: str, candidates: list[str]) -> str | None:
     mine = set(lexical_key(latin).split())
     best, best_share = None, TWIN_OVERLAP
     for cyr in candidates:
-        theirs = set(lexical_key(cyr).split())
-        share = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
+        share = word_overlap(mine, set(lexical_key(cyr).split()))
         if share >= best_share:
             best, best_share = cyr, share
     return best
@@ -82,15 +86,11 @@ def faq_pairs(faq_dir: Path | None = None) -> list[Pair]:
 def nlu_pairs(nlu_dir: Path | None = None) -> list[Pair]:
     by_intent: dict[str, list[str]] = {}
     for path in sorted(Path(nlu_dir or settings.NLU_DIR).glob("*.yml")):
-        if path.name in GENERATED_NLU:
+        if path.name == NLU_FILE.name:  # the FAQ's phrasings copied for Rasa: counted once, from faq/
             continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            if isinstance(block, dict) and block.get("intent"):
-                by_intent.setdefault(block["intent"], []).extend(
-                    _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), line.strip()[2:])
-                    for line in str(block.get("examples", "")).splitlines()
-                    if line.strip().startswith("- "))
+        for intent, text in read_examples(path):
+            by_intent.setdefault(intent, []).append(
+                _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), text))
     out: list[Pair] = []
     for intent, texts in by_intent.items():
         out += _pairs(intent, "nlu", texts)
@@ -113,7 +113,7 @@ def compare(latin: str, cyrillic: str, vocabulary: Vocabulary) -> list[tuple[str
     read = words(to_cyrillic(latin, vocabulary))
     out = []
     for src, got, want in zip_longest(words(latin), read, words(cyrillic), fillvalue=""):
-        if want and _HAS_CYRILLIC.search(want):
+        if want and CYRILLIC_LETTER.search(want):
             out.append((src, got, want))
     return out
 
