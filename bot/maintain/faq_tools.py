@@ -344,7 +344,7 @@ def score_items(retriever: Retriever, items: Sequence[EvalItem]) -> list[Scored]
     return out
 
 
-def _print_accuracy(scored: Sequence[Scored], ids: list[str], weight: float, show_confusions: bool,
+def _print_accuracy(scored: Sequence[Scored], ids: list[str], show_confusions: bool,
                     retriever: Retriever) -> dict[str, tuple[float, float]]:
     per_form: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     wrong: list[str] = []
@@ -523,7 +523,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # Warm up once so the first query does not carry lazy initialisation.
     retriever.search("warm up")
     scored = score_items(retriever, items)
-    _print_accuracy(scored, [e.id for e in retriever.index.entries], weight, not args.quiet, retriever)
+    _print_accuracy(scored, [e.id for e in retriever.index.entries], not args.quiet, retriever)
     _print_latency(retriever, items)
     print_parts(retriever, items)
     if args.lexical_only:
