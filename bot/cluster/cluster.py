@@ -51,6 +51,8 @@ STOP_SECONDS = 15.0
 # late but is not dead, and taking out both left nobody to answer. A dead replica
 # refuses connections, and haproxy retries those requests on the other one at once.
 CHECK = "check inter 2s fall 5 rise 1"
+# The largest request the balancer can retry on the other replica (see haproxy_config).
+BALANCER_BUFFER_BYTES = 512 * 1024
 
 
 def _say(msg: str) -> None:
@@ -260,10 +262,15 @@ class Cluster:
 def haproxy_config(layout: Layout, compose: bool = False) -> str:
     """One balancer per tier: on loopback here, or in compose (deploy/haproxy.cfg), where
     Docker's DNS gives the replicas' addresses."""
-    lines = ["global", "    maxconn 4096", "defaults", "    mode http", "    timeout connect 2s",
+    lines = ["global", "    maxconn 4096",
+             # haproxy retries only a request it holds whole, in one buffer. Rasa's call to the
+             # action server carries the conversation's every event: tens of kilobytes after a
+             # few questions, beyond the default 16 kB (tests/scale/test_balancer.py).
+             f"    tune.bufsize {BALANCER_BUFFER_BYTES}", "defaults", "    mode http", "    timeout connect 2s",
              "    timeout client 120s", "    timeout server 120s", "    timeout check 5s",
-             # A request whose replica died under it goes to the other one.
-             "    retries 3", "    option redispatch 1",
+             # A request whose replica died under it goes to the other one. Without
+             # http-buffer-request, haproxy streams a POST's body on and cannot resend it.
+             "    retries 3", "    option redispatch 1", "    option http-buffer-request",
              "    retry-on conn-failure empty-response response-timeout 502 503"]
     if compose:
         lines += ["resolvers docker", "    nameserver dns 127.0.0.11:53", "    hold valid 5s"]

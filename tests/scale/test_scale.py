@@ -48,6 +48,7 @@ KILLED = ("bot-1", "rasa-2", "actions-1")
 GROUP, VOLUNTEER = -1009990001, 990001
 FAQ_FILE, FAQ_OLD, FAQ_NEW = "accessibility.yml", "It reads aloud what you touch.", \
     "It reads aloud what you touch, one item at a time."
+SHOWN_AFTER = 40  # lines of a log printed from an unexplained finding on
 SERIOUS = re.compile(r"\b(ERROR|CRITICAL|FATAL)\b|Traceback|\[ALERT\]|\[EMERG\]")
 NO_SERVER = re.compile(r"backend '(\w+)' has no server available")
 RASA_GAVE_UP = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ERROR +rasa\.core\.channels\.rest .*"
@@ -261,14 +262,16 @@ def test_logs_show_nothing_above_warning_that_is_not_explained(world) -> None:
     found, reasons = [], set()
     for log in sorted(cluster.logs.glob("*.log")):
         lines = log.read_text(errors="replace").splitlines()
+        shown = 0  # lines before this were printed with an earlier finding
         for i, line in enumerate(lines):
             if not SERIOUS.search(line):
                 continue
             why = explained(log.name, lines, i)
-            if why is None:
-                found.append(f"{log.name}: {line[:300]}")
-            else:
+            if why is not None:
                 reasons.add(why)
+            elif i >= shown:  # with what follows: a traceback says which call failed
+                shown = i + SHOWN_AFTER
+                found.append(f"{log.name}: " + "\n    ".join(x[:300] for x in lines[i:shown]))
     for why in sorted(reasons):
         print(f"explained in the logs: {why}", flush=True)
     assert not found, "\n".join(found[:30])
