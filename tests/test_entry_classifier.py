@@ -15,6 +15,7 @@ from actions.faq.entry_classifier import EntryClassifier
 from actions.faq.retrieval import RetrievalConfig, Retriever
 from bot.maintain import faq_calibration as fc
 from core import settings
+from tests.calibration_rows import samples
 
 
 def _unit(rows: list[list[float]]) -> np.ndarray:
@@ -59,7 +60,7 @@ def test_the_similarity_not_the_probability_decides_whether_anything_is_offered(
     """A question far from every entry stays an honest "no answer" however sure the classifier is."""
     covered = [(0.90, 0.20, True, True, True, True)] * 20
     uncovered = [(0.80, 0.15, False, False, False, False)] * 20  # classifier-lifted scores
-    s = _s(covered + uncovered, [0.75] * 20 + [0.50] * 20)
+    s = samples(covered + uncovered, [0.75] * 20 + [0.50] * 20)
     seen = fc.outcomes(s, fc.best_thresholds(s))
     assert seen["right"] == 20
     assert seen["negative_low"] == 20 and seen["negative_high"] == seen["negative_middle"] == 0
@@ -68,7 +69,7 @@ def test_the_similarity_not_the_probability_decides_whether_anything_is_offered(
 def test_no_thresholds_answer_more_uncovered_questions_than_the_cap() -> None:
     covered = [(0.90, 0.20, True, True, True, True)] * 40
     lookalikes = [(0.90, 0.20, False, False, False, True)] * 40  # as sure as the covered ones
-    s = _s(covered + lookalikes, [0.75] * 80)
+    s = samples(covered + lookalikes, [0.75] * 80)
     seen = fc.outcomes(s, fc.best_thresholds(s))
     assert seen["negative_high"] <= fc.MAX_UNCOVERED_ANSWERED * 40
     assert seen["right"] == 0 and seen["menu_right"] == 40  # they can only be told apart by a person
@@ -87,27 +88,12 @@ def test_left_out_entries_weigh_in_the_costs_but_not_in_the_cap() -> None:
     rows = covered + lookalikes + far
     similar = [0.75] * 66 + [0.45] * 30
     written = np.array([False] * 66 + [True] * 30)
-    s = _s(rows, similar, written)
+    s = samples(rows, similar, written)
     seen = fc.outcomes(s, fc.best_thresholds(s))
     assert seen["right"] == 60  # not held back by the lookalikes
     assert seen["negative_low"] == 30  # the far ones get the honest reply
-    capped = _s(rows, similar)  # the same lookalikes written as uncovered questions
+    capped = samples(rows, similar)  # the same lookalikes written as uncovered questions
     assert fc.outcomes(capped, fc.best_thresholds(capped))["right"] == 0
-
-
-def _s(rows: list[tuple[float, float, bool, bool, bool, bool]], similar: list[float],
-       written: bool = True) -> fc.Samples:
-    """Rows of (best, margin, right, in_menu, positive, agree), and each one's similarity.
-
-    The uncovered rows are questions written as uncovered unless `written` is
-    false (then they stand for phrasings with their own entry left out).
-    """
-    cols = list(zip(*rows, strict=True))
-    n = len(rows)
-    return fc.Samples(np.array(["en"] * n, dtype=object), np.array(cols[0]), np.array(cols[1]),
-                      np.array(similar), np.array(cols[2]), np.array(cols[3]), np.array(cols[4]),
-                      np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n),
-                      ~np.array(cols[4], dtype=bool) & written)
 
 
 @pytest.fixture(scope="module")

@@ -16,21 +16,7 @@ from actions.faq import thresholds as faq_thresholds
 from actions.faq.retrieval import RetrievalConfig, Retriever, Thresholds
 from bot.maintain import faq_calibration as fc
 from core import settings
-
-
-def samples(rows: list[tuple[float, float, bool, bool, bool, bool]],
-            similar: list[float] | None = None) -> fc.Samples:
-    """Rows of (best, margin, right, in_menu, positive, agree) in one form, one entry each.
-
-    `similar` (the score without the classifier) is the best score unless given.
-    """
-    cols = list(zip(*rows, strict=True))
-    n = len(rows)
-    return fc.Samples(np.array(["en"] * n, dtype=object), np.array(cols[0]), np.array(cols[1]),
-                      np.array(similar if similar is not None else cols[0]),
-                      np.array(cols[2]), np.array(cols[3]), np.array(cols[4]),
-                      np.zeros(n, dtype=bool), np.array(cols[5]), np.arange(n),
-                      ~np.array(cols[4], dtype=bool))
+from tests.calibration_rows import samples
 
 
 def test_a_clear_lead_is_answered_and_a_tie_is_not() -> None:
