@@ -43,6 +43,7 @@ from actions.faq.retrieval import (
 )
 from bot.maintain.faq_nlu import read_examples
 from core import settings
+from core.script import clean, detect_form
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 UNCOVERED_QUESTIONS = Path(__file__).with_name("uncovered_questions.yml")
@@ -271,7 +272,7 @@ def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bo
                 emb_rows[sorted(left_out)] = -1.0
                 emb = np.maximum.reduceat(emb_rows, index.starts)
             rows += _left_out_rows(retriever, held_out, form, own, r, query, emb, lex)
-    for i, (form, text) in enumerate(written_uncovered(retriever, nlu_dir)):
+    for i, (form, text) in enumerate(written_uncovered(nlu_dir)):
         norm = retriever.normalize(text, form=form)
         found = retriever.entry_components(index, norm.text, norm.key)
         emb = found.lexical if found.embedding is None else found.embedding
@@ -280,9 +281,13 @@ def training_samples(retriever: Retriever, nlu_dir: Path | None = None, long: bo
     return _samples(rows)
 
 
-def written_uncovered(retriever: Retriever, nlu_dir: Path | None = None) -> list[tuple[str, str]]:
-    """(form, text) of the questions written as uncovered: off every topic, or on one but unanswered."""
-    off_topic = [(retriever.normalize(text).form, text)
+def written_uncovered(nlu_dir: Path | None = None) -> list[tuple[str, str]]:
+    """(form, text) of the questions written as uncovered: off every topic, or on one but unanswered.
+
+    An out_of_scope example's form is detected as the normaliser detects it;
+    the caller normalises each text once, in that form.
+    """
+    off_topic = [(detect_form(clean(text)), text)
                  for text in out_of_scope_examples(Path(nlu_dir or settings.NLU_DIR))]
     return off_topic + uncovered_questions()
 
@@ -339,7 +344,7 @@ def _long_samples(retriever: Retriever, nlu_dir: Path | None) -> Samples:
             left_out = {r} | twins(index.row_key, r, range(first, first + len(phrasings)))
             queries.append((own, r, left_out, form, long_form(text, form, i)))
             i += 1
-    for form, text in written_uncovered(retriever, nlu_dir):
+    for form, text in written_uncovered(nlu_dir):
         queries.append((-1, None, set(), form, long_form(text, form, i)))
         i += 1
     norms = [retriever.readings(text)[1][0] for *_, text in queries]
